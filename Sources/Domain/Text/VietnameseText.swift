@@ -1,0 +1,153 @@
+import Foundation
+
+/// Why a piece of text was refused.
+public enum TextError: DomainFailure, Equatable {
+    /// Empty, or only white space, where text is required.
+    case empty(field: String)
+    /// Longer than the limit, counted in characters (grapheme clusters), not bytes.
+    case tooLong(field: String, limit: Int, actual: Int)
+    /// Shorter than the minimum.
+    case tooShort(field: String, minimum: Int, actual: Int)
+    /// Holds a control character (other than line breaks and tabs where allowed).
+    case controlCharacter(field: String)
+
+    public var code: String {
+        switch self {
+        case .empty: "text.empty"
+        case .tooLong: "text.too_long"
+        case .tooShort: "text.too_short"
+        case .controlCharacter: "text.control_character"
+        }
+    }
+
+    public var field: String? {
+        switch self {
+        case .empty(let field), .tooLong(let field, _, _), .tooShort(let field, _, _),
+            .controlCharacter(let field):
+            field
+        }
+    }
+
+    public var message: Message {
+        switch self {
+        case .empty(let field):
+            Message(vi: "Trường “\(field)” không được để trống.", en: "Field “\(field)” must not be empty.")
+        case .tooLong(let field, let limit, let actual):
+            Message(
+                vi: "Trường “\(field)” dài \(actual) ký tự, vượt quá giới hạn \(limit) ký tự.",
+                en: "Field “\(field)” is \(actual) characters long, over the limit of \(limit).")
+        case .tooShort(let field, let minimum, let actual):
+            Message(
+                vi: "Trường “\(field)” cần ít nhất \(minimum) ký tự (hiện có \(actual)).",
+                en: "Field “\(field)” needs at least \(minimum) characters (it has \(actual)).")
+        case .controlCharacter(let field):
+            Message(
+                vi: "Trường “\(field)” chứa ký tự điều khiển không hợp lệ.",
+                en: "Field “\(field)” contains a control character.")
+        }
+    }
+}
+
+/// Vietnamese (or any Unicode) text as the product stores it: NFC, trimmed, within limits.
+///
+/// Limits count characters as people see them (grapheme clusters), so "Nguyễn" is 6 whichever
+/// normalisation form it arrived in.
+public struct VietnameseText: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The NFC-normalised, trimmed text.
+    public let value: String
+
+    /// Validates and normalises text.
+    /// - Parameters:
+    ///   - raw: the text as received, in any normalisation form.
+    ///   - field: the field name reported in errors.
+    ///   - minLength: the fewest characters allowed after trimming (at least 1).
+    ///   - maxLength: the most characters allowed.
+    ///   - multiline: whether line breaks and tabs are allowed.
+    /// - Throws: `TextError` naming the field.
+    public init(
+        _ raw: String, field: String, minLength: Int = 1, maxLength: Int, multiline: Bool = false
+    ) throws(TextError) {
+        let normalised = raw.precomposedStringWithCanonicalMapping
+        let trimmed = normalised.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.unicodeScalars.contains(where: { Self.isRefused($0, multiline: multiline) }) {
+            throw .controlCharacter(field: field)
+        }
+        if trimmed.isEmpty { throw .empty(field: field) }
+        let count = trimmed.count
+        if count < minLength { throw .tooShort(field: field, minimum: minLength, actual: count) }
+        if count > maxLength { throw .tooLong(field: field, limit: maxLength, actual: count) }
+        value = trimmed
+    }
+
+    /// The search key of this text (see `SearchKey`).
+    public var searchKey: String { SearchKey.fold(value) }
+
+    public var description: String { value }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        value = try container.decode(String.self).precomposedStringWithCanonicalMapping
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+
+    private static func isRefused(_ scalar: Unicode.Scalar, multiline: Bool) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control:
+            if multiline { return !(scalar == "\n" || scalar == "\t" || scalar == "\r") }
+            return true
+        case .format:
+            // Bidirectional overrides and isolates can disguise text; zero-width joiners are harmless.
+            return (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+        case .lineSeparator, .paragraphSeparator:
+            return !multiline
+        case .unassigned, .surrogate, .privateUse:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// The key that makes Vietnamese search forgiving: case, diacritics and spacing do not matter.
+///
+/// "Đường Nguyễn Huệ", "duong nguyen hue" and "ĐƯỜNG  NGUYỄN HUỆ" share the key
+/// `duong nguyen hue`; "hoà" and "hòa" both fold to `hoa`. Foundation's diacritic folding leaves
+/// `đ` alone, so it is mapped explicitly.
+public enum SearchKey {
+    /// Folds text to its search key: NFD, combining marks removed, `đ`→`d`, lowercase, spaces collapsed.
+    public static func fold(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+            if scalar.properties.canonicalCombiningClass != .notReordered
+                || scalar.properties.generalCategory == .nonspacingMark
+            {
+                continue
+            }
+            if scalar.properties.isWhitespace {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace {
+                out.append(" ")
+                pendingSpace = false
+            }
+            switch scalar {
+            case "đ", "Đ", "ð", "Ð": out.append("d")
+            default:
+                for lowered in scalar.properties.lowercaseMapping.unicodeScalars { out.append(lowered) }
+            }
+        }
+        return String(out)
+    }
+
+    /// Whether `text` contains `query` once both are folded.
+    public static func matches(_ text: String, query: String) -> Bool {
+        let key = fold(query)
+        return key.isEmpty || fold(text).contains(key)
+    }
+}

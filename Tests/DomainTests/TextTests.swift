@@ -1,0 +1,66 @@
+import Domain
+import Foundation
+import Testing
+
+@Suite struct TextTests {
+    @Test func storesNFCWhateverFormArrives() throws {
+        let nfd = "Nguyễn Huệ".decomposedStringWithCanonicalMapping
+        #expect(nfd.unicodeScalars.count > "Nguyễn Huệ".precomposedStringWithCanonicalMapping.unicodeScalars.count)
+        let text = try VietnameseText(nfd, field: "name", maxLength: 50)
+        #expect(Array(text.value.utf8) == Array("Nguyễn Huệ".precomposedStringWithCanonicalMapping.utf8))
+    }
+
+    @Test func limitsCountCharactersNotBytesOrScalars() throws {
+        let word = String(repeating: "ệ", count: 10).decomposedStringWithCanonicalMapping  // 30 scalars, 10 characters
+        #expect(try VietnameseText(word, field: "t", maxLength: 10).value.count == 10)
+        #expect(throws: TextError.tooLong(field: "t", limit: 9, actual: 10)) {
+            try VietnameseText(word, field: "t", maxLength: 9)
+        }
+    }
+
+    @Test func trimsAndRefusesEmptyOrShort() {
+        #expect(throws: TextError.empty(field: "title")) { try VietnameseText("  \n ", field: "title", maxLength: 10) }
+        #expect(throws: TextError.tooShort(field: "title", minimum: 5, actual: 3)) {
+            try VietnameseText("  abc ", field: "title", minLength: 5, maxLength: 10)
+        }
+    }
+
+    @Test(arguments: ["a\u{0000}b", "a\u{0007}b", "a\u{001B}[31mb", "a\u{202E}b", "a\u{2028}b", "line\nbreak", "\u{0000}"])
+    func refusesControlCharactersOnOneLine(_ raw: String) {
+        #expect(throws: TextError.controlCharacter(field: "f")) { try VietnameseText(raw, field: "f", maxLength: 50) }
+    }
+
+    @Test func allowsLineBreaksWhereMultiline() throws {
+        #expect(try VietnameseText("dòng 1\ndòng 2\ttab", field: "d", maxLength: 50, multiline: true).value.contains("\n"))
+        #expect(throws: TextError.controlCharacter(field: "d")) {
+            try VietnameseText("a\u{0000}", field: "d", maxLength: 50, multiline: true)
+        }
+    }
+
+    @Test func searchKeyFoldsCaseDiacriticsAndD() {
+        #expect(SearchKey.fold("Đường Nguyễn Huệ") == "duong nguyen hue")
+        #expect(SearchKey.fold("ĐƯỜNG  NGUYỄN\tHUỆ ") == "duong nguyen hue")
+        #expect(SearchKey.fold("đ") == "d")
+        #expect(SearchKey.fold("Đ") == "d")
+    }
+
+    @Test func foundationAloneDoesNotFoldD() {
+        // The reason SearchKey maps đ itself.
+        let folded = "Đường".folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "vi_VN"))
+        #expect(folded.contains("đ") || folded.contains("Đ"))
+        #expect(SearchKey.fold("Đường") == "duong")
+    }
+
+    @Test func tonePlacementVariantsShareAKey() {
+        #expect("hoà" != "hòa")
+        #expect(SearchKey.fold("hoà") == SearchKey.fold("hòa"))
+        #expect(SearchKey.fold("thuý") == SearchKey.fold("thúy"))
+        #expect(SearchKey.fold("Hoà".decomposedStringWithCanonicalMapping) == "hoa")
+    }
+
+    @Test func matchesFindsFoldedSubstrings() {
+        #expect(SearchKey.matches("Ổ gà trên Đường 3/2, Phường 1", query: "duong 3/2"))
+        #expect(!SearchKey.matches("Đèn đường hỏng", query: "ngập"))
+        #expect(SearchKey.matches("anything", query: "   "))
+    }
+}
