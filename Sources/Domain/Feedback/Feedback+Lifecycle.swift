@@ -63,6 +63,35 @@ public struct Feedback: Sendable, Equatable, Codable {
             return false
         }
     }
+
+    /// Restores a value read back from storage; no validation.
+    public init(
+        id: UUID, citizenID: UUID, trackingCode: TrackingCode? = nil, categoryCode: String, title: VietnameseText, description: VietnameseText, location: FeedbackLocation, photos: [String], isAnonymous: Bool, isPublic: Bool, urgency: Urgency, status: FeedbackStatus, agencyCode: String? = nil, assigneeID: UUID? = nil, receivedAt: Date? = nil, acknowledgeDueAt: Date? = nil, answerDueAt: Date? = nil, answer: VietnameseText? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil, rating: Rating? = nil, rejection: Rejection? = nil, reopenCount: Int
+    ) {
+        self.id = id
+        self.citizenID = citizenID
+        self.trackingCode = trackingCode
+        self.categoryCode = categoryCode
+        self.title = title
+        self.description = description
+        self.location = location
+        self.photos = photos
+        self.isAnonymous = isAnonymous
+        self.isPublic = isPublic
+        self.urgency = urgency
+        self.status = status
+        self.agencyCode = agencyCode
+        self.assigneeID = assigneeID
+        self.receivedAt = receivedAt
+        self.acknowledgeDueAt = acknowledgeDueAt
+        self.answerDueAt = answerDueAt
+        self.answer = answer
+        self.resolvedAt = resolvedAt
+        self.closedAt = closedAt
+        self.rating = rating
+        self.rejection = rejection
+        self.reopenCount = reopenCount
+    }
 }
 
 /// What a citizen sends to file feedback (validated by `Feedback.submit`).

@@ -100,6 +100,15 @@ public struct Rating: Sendable, Equatable, Codable {
     public var comment: VietnameseText?
     /// When it was given.
     public var at: Date
+
+    /// Creates the value.
+    public init(
+        stars: Int, comment: VietnameseText? = nil, at: Date
+    ) {
+        self.stars = stars
+        self.comment = comment
+        self.at = at
+    }
 }
 
 /// How feedback was refused.
@@ -110,6 +119,15 @@ public struct Rejection: Sendable, Equatable, Codable {
     public var note: VietnameseText
     /// The original item, for a duplicate.
     public var duplicateOf: UUID?
+
+    /// Creates the value.
+    public init(
+        reason: RejectionReason, note: VietnameseText, duplicateOf: UUID? = nil
+    ) {
+        self.reason = reason
+        self.note = note
+        self.duplicateOf = duplicateOf
+    }
 }
 
 /// Timing rules of feedback that are policy, not reference data.

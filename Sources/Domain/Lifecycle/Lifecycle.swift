@@ -164,6 +164,23 @@ public struct HistoryEvent: Sendable, Codable, Equatable {
     /// The reason or note given, where there is one.
     public var reason: String?
 
+    /// Restores an event read back from storage or the wire.
+    public init(
+        itemKind: ItemKind, itemID: UUID, at: Date, actorID: UUID, actorRole: Role, deviceID: UUID?, action: String,
+        fromStatus: String?, toStatus: String, reason: String?
+    ) {
+        self.itemKind = itemKind
+        self.itemID = itemID
+        self.at = at
+        self.actorID = actorID
+        self.actorRole = actorRole
+        self.deviceID = deviceID
+        self.action = action
+        self.fromStatus = fromStatus
+        self.toStatus = toStatus
+        self.reason = reason
+    }
+
     /// Records a transition.
     public init<S: LifecycleStatus, A: LifecycleAction>(
         _ kind: ItemKind, item: UUID, action: A, from: S?, to: S, by actor: Actor, at: Date, reason: String? = nil

@@ -267,6 +267,23 @@ public struct Invoice: Sendable, Equatable, Codable {
         }
         return (next, HistoryEvent(.invoice, item: id, action: action, from: status, to: target, by: actor, at: now, reason: note))
     }
+
+    /// Restores a value read back from storage; no validation.
+    public init(
+        id: UUID, citizenID: UUID, agencyCode: String, purpose: InvoicePurpose, description: VietnameseText, amount: VND, serviceRequestID: UUID? = nil, status: InvoiceStatus, issuedAt: Date, paidAt: Date? = nil, paymentID: UUID? = nil
+    ) {
+        self.id = id
+        self.citizenID = citizenID
+        self.agencyCode = agencyCode
+        self.purpose = purpose
+        self.description = description
+        self.amount = amount
+        self.serviceRequestID = serviceRequestID
+        self.status = status
+        self.issuedAt = issuedAt
+        self.paidAt = paidAt
+        self.paymentID = paymentID
+    }
 }
 
 /// One attempt to pay an invoice through a provider.
@@ -346,6 +363,24 @@ public struct Payment: Sendable, Equatable, Codable {
         if action == .fail { next.failureReason = reason }
         return (next, HistoryEvent(.payment, item: id, action: action, from: status, to: target, by: actor, at: now, reason: reason))
     }
+
+    /// Restores a value read back from storage; no validation.
+    public init(
+        id: UUID, invoiceID: UUID, citizenID: UUID, agencyCode: String, amount: VND, method: PaymentMethod, idempotencyKey: String, status: PaymentStatus, providerReference: String? = nil, createdAt: Date, settledAt: Date? = nil, failureReason: String? = nil
+    ) {
+        self.id = id
+        self.invoiceID = invoiceID
+        self.citizenID = citizenID
+        self.agencyCode = agencyCode
+        self.amount = amount
+        self.method = method
+        self.idempotencyKey = idempotencyKey
+        self.status = status
+        self.providerReference = providerReference
+        self.createdAt = createdAt
+        self.settledAt = settledAt
+        self.failureReason = failureReason
+    }
 }
 
 /// Money returned to a citizen, in full or in part, never more than was paid.
@@ -413,6 +448,20 @@ public struct Refund: Sendable, Equatable, Codable {
         next.settledAt = now
         return (next, HistoryEvent(.refund, item: id, action: action, from: status, to: target, by: actor, at: now))
     }
+
+    /// Restores a value read back from storage; no validation.
+    public init(
+        id: UUID, paymentID: UUID, amount: VND, reason: VietnameseText, status: RefundStatus, requestedBy: UUID, requestedAt: Date, settledAt: Date? = nil
+    ) {
+        self.id = id
+        self.paymentID = paymentID
+        self.amount = amount
+        self.reason = reason
+        self.status = status
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.settledAt = settledAt
+    }
 }
 
 /// An electronic receipt (biên lai điện tử): immutable once issued.
@@ -447,5 +496,21 @@ public struct Receipt: Sendable, Equatable, Codable {
             id: id, paymentID: payment.id, invoiceID: invoice.id, citizenID: invoice.citizenID,
             agencyCode: invoice.agencyCode, number: number, amount: payment.amount,
             amountInWords: payment.amount.inWords, description: invoice.description.value, issuedAt: now)
+    }
+
+    /// Restores a value read back from storage; no validation.
+    public init(
+        id: UUID, paymentID: UUID, invoiceID: UUID, citizenID: UUID, agencyCode: String, number: ReceiptNumber, amount: VND, amountInWords: String, description: String, issuedAt: Date
+    ) {
+        self.id = id
+        self.paymentID = paymentID
+        self.invoiceID = invoiceID
+        self.citizenID = citizenID
+        self.agencyCode = agencyCode
+        self.number = number
+        self.amount = amount
+        self.amountInWords = amountInWords
+        self.description = description
+        self.issuedAt = issuedAt
     }
 }

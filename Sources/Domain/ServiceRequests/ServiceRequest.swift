@@ -71,6 +71,15 @@ public struct SupplementRequest: Sendable, Equatable, Codable {
     public var requestedAt: Date
     /// When the citizen supplied it.
     public var suppliedAt: Date?
+
+    /// Creates the value.
+    public init(
+        missing: VietnameseText, requestedAt: Date, suppliedAt: Date? = nil
+    ) {
+        self.missing = missing
+        self.requestedAt = requestedAt
+        self.suppliedAt = suppliedAt
+    }
 }
 
 /// The apology-and-new-date slip (phiếu xin lỗi và hẹn lại ngày trả kết quả).
@@ -83,6 +92,16 @@ public struct ApologySlip: Sendable, Equatable, Codable {
     public var issuedAt: Date
     /// The due time it replaced, which still judges timeliness.
     public var replacedDueAt: Date
+
+    /// Creates the value.
+    public init(
+        reason: VietnameseText, newDueAt: Date, issuedAt: Date, replacedDueAt: Date
+    ) {
+        self.reason = reason
+        self.newDueAt = newDueAt
+        self.issuedAt = issuedAt
+        self.replacedDueAt = replacedDueAt
+    }
 }
 
 /// Why a dossier operation was refused.
@@ -210,6 +229,31 @@ public struct ServiceRequest: Sendable, Equatable, Codable {
     public var timeliness: Timeliness?
     /// Why it was rejected or withdrawn.
     public var closingReason: String?
+
+    /// Restores a value read back from storage; no validation.
+    public init(
+        id: UUID, citizenID: UUID, procedureCode: String, agencyCode: String, fields: [String: String], documents: [String], fee: VND, status: DossierStatus, dossierCode: DossierCode? = nil, submittedAt: Date? = nil, receivedAt: Date? = nil, promisedAt: Date? = nil, deadline: Deadline? = nil, supplementRequest: SupplementRequest? = nil, apology: ApologySlip? = nil, resultReadyAt: Date? = nil, finishedAt: Date? = nil, timeliness: Timeliness? = nil, closingReason: String? = nil
+    ) {
+        self.id = id
+        self.citizenID = citizenID
+        self.procedureCode = procedureCode
+        self.agencyCode = agencyCode
+        self.fields = fields
+        self.documents = documents
+        self.fee = fee
+        self.status = status
+        self.dossierCode = dossierCode
+        self.submittedAt = submittedAt
+        self.receivedAt = receivedAt
+        self.promisedAt = promisedAt
+        self.deadline = deadline
+        self.supplementRequest = supplementRequest
+        self.apology = apology
+        self.resultReadyAt = resultReadyAt
+        self.finishedAt = finishedAt
+        self.timeliness = timeliness
+        self.closingReason = closingReason
+    }
 }
 
 /// What a citizen sends to apply for a procedure.
@@ -317,20 +361,6 @@ extension ServiceRequest {
             .serviceRequest, item: id, action: DossierAction.submit, from: nil as DossierStatus?, to: .draft,
             by: citizen, at: now)
         return (request, event)
-    }
-
-    init(
-        id: UUID, citizenID: UUID, procedureCode: String, agencyCode: String, fields: [String: String],
-        documents: [String], fee: VND, status: DossierStatus
-    ) {
-        self.id = id
-        self.citizenID = citizenID
-        self.procedureCode = procedureCode
-        self.agencyCode = agencyCode
-        self.fields = fields
-        self.documents = documents
-        self.fee = fee
-        self.status = status
     }
 
     /// Applies a command for `actor` at `now`; returns the new state and the history event.

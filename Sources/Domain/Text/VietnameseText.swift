@@ -79,6 +79,11 @@ public struct VietnameseText: Sendable, Hashable, Codable, CustomStringConvertib
         value = trimmed
     }
 
+    /// Wraps text read back from storage, where it was validated on the way in.
+    public init(stored value: String) {
+        self.value = value
+    }
+
     /// The search key of this text (see `SearchKey`).
     public var searchKey: String { SearchKey.fold(value) }
 

@@ -1,0 +1,72 @@
+import Domain
+import Foundation
+import Logging
+
+/// Where the server listens and keeps its data.
+struct ServerConfiguration: Sendable {
+    /// The address to bind.
+    var host: String = "127.0.0.1"
+    /// The port to bind; 0 picks a free one (tests).
+    var port: Int = 8080
+    /// The data folder: database, keys, outbox.
+    var dataDirectory: URL = URL(fileURLWithPath: "smartvl-data", isDirectory: true)
+
+    /// The database file inside the data folder.
+    var databasePath: String { dataDirectory.appendingPathComponent("smartvl.sqlite").path }
+}
+
+/// Everything the application needs from outside, passed in so tests can pass their own.
+struct ServerDependencies: Sendable {
+    /// The store behind every repository.
+    var store: SQLiteStore
+    /// The clock.
+    var now: DateGenerator
+    /// New ids.
+    var ids: IDGenerator
+    /// The logger.
+    var logger: Logger
+
+    /// The live clock, truncated to whole microseconds so stored and in-memory instants agree.
+    static let liveClock = DateGenerator {
+        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000_000).rounded(.down) / 1_000_000)
+    }
+}
+
+/// A start-up failure explained to the admin.
+struct StartupError: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension ServerConfiguration {
+    /// Creates the data folder (owner-only), opens and migrates the database, and installs the
+    /// bundled reference data on first start.
+    func prepare(now: Date, logger: Logger) throws -> AppDatabase {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: dataDirectory.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw StartupError(description: "\(dataDirectory.path) exists and is not a folder")
+            }
+        } else {
+            do {
+                try manager.createDirectory(at: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StartupError(description: "cannot create the data folder \(dataDirectory.path): \(error.localizedDescription)")
+            }
+            logger.info("created data folder", metadata: ["path": "\(dataDirectory.path)"])
+        }
+        let database: AppDatabase
+        do { database = try AppDatabase.open(path: databasePath) } catch {
+            throw StartupError(description: "cannot open the database \(databasePath): \(error)")
+        }
+        return database
+    }
+}
+
+/// Installs the bundled catalogue when the store has none yet.
+func seedIfEmpty(_ store: SQLiteStore, now: Date, logger: Logger) async throws {
+    if try await store.catalog() != nil { return }
+    let catalog = try ReferenceCatalog.bundled()
+    _ = try await store.install(catalog, at: now)
+    logger.info("installed bundled reference data", metadata: ["version": "\(catalog.version)"])
+}

@@ -1,0 +1,120 @@
+import Domain
+import Foundation
+import GRDB
+
+extension Feedback: Versioned {
+    static let table = "feedback"
+    static let changeEntity = "feedback"
+    static let columns = [
+        "id", "tracking_code", "citizen_id", "category_code", "title", "description", "search_key", "latitude",
+        "longitude", "commune_code", "address", "photos", "is_anonymous", "is_public", "urgency", "status",
+        "agency_code", "assignee_id", "received_at", "acknowledge_due_at", "answer_due_at", "answer", "resolved_at",
+        "closed_at", "rating", "rating_comment", "rated_at", "rejection_reason", "rejection_note", "duplicate_of",
+        "reopen_count",
+    ]
+
+    var key: String { id.uuidString }
+
+    var values: [(any DatabaseValueConvertible)?] {
+        [
+            id.uuidString, trackingCode?.value, citizenID.uuidString, categoryCode, title.value, description.value,
+            SearchKey.fold(title.value + " " + description.value + " " + (location.address?.value ?? "")),
+            location.point?.latitude, location.point?.longitude, location.commune?.value, location.address?.value,
+            jsonText(photos), isAnonymous, isPublic, urgency.rawValue, status.rawValue, agencyCode,
+            assigneeID?.uuidString, receivedAt?.stored, acknowledgeDueAt?.stored, answerDueAt?.stored, answer?.value,
+            resolvedAt?.stored, closedAt?.stored, rating?.stars, rating?.comment?.value, rating?.at.stored,
+            rejection?.reason.rawValue, rejection?.note.value, rejection?.duplicateOf?.uuidString, reopenCount,
+        ]
+    }
+
+    var partition: ChangePartition {
+        ChangePartition(ownerID: citizenID, agencyCode: agencyCode, isPublic: isPublic && status != .submitted)
+    }
+
+    init(row: Row) throws {
+        func text(_ column: String) throws -> VietnameseText {
+            guard let value = row[column] as String? else {
+                throw StorageDecodingError.corrupt(table: "feedback", column: column)
+            }
+            return VietnameseText(stored: value)
+        }
+        var location = FeedbackLocation()
+        if let lat = row["latitude"] as Double?, let lon = row["longitude"] as Double? {
+            location.point = GeoPoint(trustedLatitude: lat, longitude: lon)
+        }
+        location.commune = (row["commune_code"] as String?).map(CommuneCode.init(trusted:))
+        location.address = (row["address"] as String?).map(VietnameseText.init(stored:))
+        var rating: Rating?
+        if let stars = row["rating"] as Int?, let at = row.time("rated_at") {
+            rating = Rating(stars: stars, comment: (row["rating_comment"] as String?).map(VietnameseText.init(stored:)), at: at)
+        }
+        var rejection: Rejection?
+        if let reason = (row["rejection_reason"] as String?).flatMap(RejectionReason.init(rawValue:)) {
+            rejection = Rejection(
+                reason: reason, note: try text("rejection_note"), duplicateOf: row.uuid("duplicate_of"))
+        }
+        guard let status = FeedbackStatus(rawValue: row["status"]), let urgency = Urgency(rawValue: row["urgency"]),
+            let id = row.uuid("id"), let citizenID = row.uuid("citizen_id")
+        else { throw StorageDecodingError.corrupt(table: "feedback", column: "status") }
+        self.init(
+            id: id, citizenID: citizenID,
+            trackingCode: try (row["tracking_code"] as String?).map(TrackingCode.init(parsing:)),
+            categoryCode: row["category_code"], title: try text("title"), description: try text("description"),
+            location: location, photos: try jsonValue(row["photos"]), isAnonymous: row["is_anonymous"],
+            isPublic: row["is_public"], urgency: urgency, status: status, agencyCode: row["agency_code"],
+            assigneeID: row.uuid("assignee_id"), receivedAt: row.time("received_at"),
+            acknowledgeDueAt: row.time("acknowledge_due_at"), answerDueAt: row.time("answer_due_at"),
+            answer: (row["answer"] as String?).map(VietnameseText.init(stored:)), resolvedAt: row.time("resolved_at"),
+            closedAt: row.time("closed_at"), rating: rating, rejection: rejection, reopenCount: row["reopen_count"])
+    }
+}
+
+/// Encodes a value as compact JSON text for a JSON column.
+func jsonText<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+}
+
+/// Decodes a JSON column.
+func jsonValue<T: Decodable>(_ text: String?) throws -> T {
+    try JSONDecoder().decode(T.self, from: Data((text ?? "null").utf8))
+}
+
+extension SQLiteStore: FeedbackRepository {
+    func create(
+        _ submitted: Feedback, event: HistoryEvent, at now: Date,
+        accept: @escaping @Sendable (Feedback, any SequenceAllocator) throws -> (Feedback, [HistoryEvent])
+    ) async throws -> Feedback {
+        try await database.writer.write { db in
+            let (accepted, events) = try accept(submitted, DatabaseSequences(db: db))
+            try Self.insert(accepted, db: db, at: now)
+            try Self.record([event] + events, db: db)
+            return accepted
+        }
+    }
+
+    func feedback(id: UUID) async throws -> Feedback? {
+        try await database.reader.read { db in try Self.fetch(Feedback.self, key: id.uuidString, db: db) }
+    }
+
+    func update(
+        id: UUID, at now: Date, _ change: @escaping @Sendable (Feedback) throws -> (Feedback, HistoryEvent)
+    ) async throws -> Feedback {
+        try await database.writer.write { db in
+            guard let current = try Self.fetch(Feedback.self, key: id.uuidString, db: db) else {
+                throw StoreError.notFound("feedback \(id)")
+            }
+            let (next, event) = try change(current)
+            try Self.update(next, db: db, at: now)
+            if let left = current.agencyCode, left != next.agencyCode {
+                // The old agency's devices must drop the item.
+                try Self.appendChange(
+                    Feedback.changeEntity, id: next.key, op: "remove",
+                    partition: ChangePartition(leftAgencyCode: left), db: db, at: now)
+            }
+            try Self.record([event], db: db)
+            return next
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Domain
+import Foundation
+import GRDB
+
+/// The SQLite implementation of every repository, over one `AppDatabase`.
+///
+/// Each public method is one transaction. Domain rules run inside the write where they depend on
+/// the current state, so SQLite's single writer makes each change atomic and serialised.
+struct SQLiteStore: Sendable {
+    let database: AppDatabase
+
+    init(_ database: AppDatabase) {
+        self.database = database
+    }
+}
+
+/// Time is stored as UTC seconds since 1970 (REAL): exact for every `Date`, sortable, zone-free.
+extension Date {
+    var stored: Double { timeIntervalSince1970 }
+}
+
+extension Row {
+    /// A stored instant.
+    func time(_ column: String) -> Date? {
+        (self[column] as Double?).map(Date.init(timeIntervalSince1970:))
+    }
+
+    /// A stored UUID (text).
+    func uuid(_ column: String) -> UUID? {
+        (self[column] as String?).flatMap(UUID.init(uuidString:))
+    }
+}
+
+/// Where a change is visible: the partitions the sync protocol serves it to.
+struct ChangePartition {
+    /// The citizen who owns it.
+    var ownerID: UUID?
+    /// The agency working it.
+    var agencyCode: String?
+    /// The agency it just left (its devices must drop it).
+    var leftAgencyCode: String?
+    /// Whether every citizen may see it (with personal data removed).
+    var isPublic: Bool = false
+}
+
+/// How a Domain value maps onto its table.
+protocol TableMapped {
+    /// The table.
+    static var table: String { get }
+    /// The entity name in the change log.
+    static var changeEntity: String { get }
+    /// The column names, `id` first, in the order of `values`.
+    static var columns: [String] { get }
+    /// The column values, in the order of `columns`.
+    var values: [(any DatabaseValueConvertible)?] { get }
+    /// The primary key.
+    var key: String { get }
+    /// Who sees a change of this row.
+    var partition: ChangePartition { get }
+    /// Reads a row back.
+    init(row: Row) throws
+}
+
+/// Whether a table has `created_at`, `updated_at` and `version` columns maintained by the store.
+protocol Versioned: TableMapped {}
+
+enum StorageDecodingError: Error {
+    case corrupt(table: String, column: String)
+}
+
+extension SQLiteStore {
+    /// Inserts a mapped value and logs the change.
+    static func insert<T: TableMapped>(_ value: T, db: Database, at now: Date) throws {
+        var columns = T.columns
+        var values = value.values
+        if T.self is any Versioned.Type {
+            columns += ["created_at", "updated_at", "version"]
+            values += [now.stored, now.stored, 1]
+        }
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        try db.execute(
+            sql: "INSERT INTO \(T.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
+            arguments: StatementArguments(values))
+        try appendChange(T.changeEntity, id: value.key, partition: value.partition, db: db, at: now)
+    }
+
+    /// Rewrites a mapped value (every column but the key) and logs the change.
+    static func update<T: TableMapped>(_ value: T, db: Database, at now: Date) throws {
+        var assignments = T.columns.dropFirst().map { "\($0) = ?" }
+        var values = Array(value.values.dropFirst())
+        if T.self is any Versioned.Type {
+            assignments += ["updated_at = ?", "version = version + 1"]
+            values.append(now.stored)
+        }
+        values.append(value.key)
+        try db.execute(
+            sql: "UPDATE \(T.table) SET \(assignments.joined(separator: ", ")) WHERE \(T.columns[0]) = ?",
+            arguments: StatementArguments(values))
+        guard db.changesCount == 1 else { throw StoreError.notFound("\(T.table) \(value.key)") }
+        try appendChange(T.changeEntity, id: value.key, partition: value.partition, db: db, at: now)
+    }
+
+    /// Reads one mapped value by key.
+    static func fetch<T: TableMapped>(_ type: T.Type, key: String, db: Database) throws -> T? {
+        try Row.fetchOne(db, sql: "SELECT * FROM \(T.table) WHERE \(T.columns[0]) = ?", arguments: [key]).map(T.init(row:))
+    }
+
+    /// Appends one row to the change log the sync protocol reads.
+    static func appendChange(
+        _ entity: String, id: String, op: String = "put", partition: ChangePartition, db: Database, at now: Date
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO change_log (entity, entity_id, op, owner_id, agency_code, left_agency_code, is_public, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                entity, id, op, partition.ownerID?.uuidString, partition.agencyCode, partition.leftAgencyCode,
+                partition.isPublic, now.stored,
+            ])
+    }
+
+    /// Appends history events.
+    static func record(_ events: [HistoryEvent], db: Database) throws {
+        for event in events {
+            try db.execute(
+                sql: """
+                    INSERT INTO history (item_kind, item_id, at, actor_id, actor_role, device_id, action, from_status, to_status, reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.itemKind.rawValue, event.itemID.uuidString, event.at.stored, event.actorID.uuidString,
+                    event.actorRole.rawValue, event.deviceID?.uuidString, event.action, event.fromStatus,
+                    event.toStatus, event.reason,
+                ])
+        }
+    }
+}
+
+/// Gapless per-day sequences in the `daily_sequences` table, used inside one write.
+struct DatabaseSequences: SequenceAllocator {
+    let db: Database
+
+    func next(kind: String, scope: String, day: LocalDate) throws -> Int {
+        try Int.fetchOne(
+            db,
+            sql: """
+                INSERT INTO daily_sequences (kind, scope, day, last_value) VALUES (?, ?, ?, 1)
+                ON CONFLICT (kind, scope, day) DO UPDATE SET last_value = last_value + 1
+                RETURNING last_value
+                """,
+            arguments: [kind, scope, day.iso])!
+    }
+}
+
+extension SQLiteStore: HistoryRepository {
+    func history(of kind: ItemKind, id: UUID) async throws -> [HistoryEvent] {
+        try await database.reader.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM history WHERE item_kind = ? AND item_id = ? ORDER BY id",
+                arguments: [kind.rawValue, id.uuidString]
+            ).map { row in
+                HistoryEvent(
+                    itemKind: ItemKind(rawValue: row["item_kind"])!, itemID: row.uuid("item_id")!, at: row.time("at")!,
+                    actorID: row.uuid("actor_id")!, actorRole: Role(rawValue: row["actor_role"])!,
+                    deviceID: row.uuid("device_id"), action: row["action"], fromStatus: row["from_status"],
+                    toStatus: row["to_status"], reason: row["reason"])
+            }
+        }
+    }
+}

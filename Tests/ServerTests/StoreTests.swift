@@ -1,0 +1,240 @@
+import Domain
+import Foundation
+import GRDB
+import Testing
+@testable import Server
+
+@Suite struct MigrationTests {
+    @Test func migratesAnEmptyFileAndReopensAMigratedOne() throws {
+        let path = StoreFixture.temporaryFolder().appendingPathComponent("db.sqlite").path
+        let first = try AppDatabase.open(path: path)
+        let applied = try first.reader.read { db in try AppDatabase.migrator.appliedIdentifiers(db) }
+        #expect(applied == Set(AppDatabase.migrator.migrations))
+        #expect(applied.contains("v1-feedback"))
+        try first.writer.write { db throws in
+            try db.execute(sql: "INSERT INTO reference_versions (version, loaded_at) VALUES ('marker', 0)")
+        }
+        // Opening again applies nothing new and keeps the data.
+        let second = try AppDatabase.open(path: path)
+        try second.reader.read { db throws in
+            #expect(try AppDatabase.migrator.hasCompletedMigrations(db))
+            #expect(try String.fetchOne(db, sql: "SELECT version FROM reference_versions") == "marker")
+        }
+    }
+
+    @Test func writesAreDurableWithForeignKeysOn() throws {
+        let path = StoreFixture.temporaryFolder().appendingPathComponent("db.sqlite").path
+        let database = try AppDatabase.open(path: path)
+        #expect(try database.writerSynchronousSetting() == 2)  // FULL, on the writer connection itself
+        try database.reader.read { db throws in
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
+        }
+    }
+}
+
+@Suite struct StoreTests {
+    @Test func referenceDataRoundTripsAndIsInstalledOnce() async throws {
+        let fixture = try await StoreFixture()
+        let stored = try #require(try await fixture.store.catalog())
+        #expect(stored.version == fixture.catalog.version)
+        #expect(Set(stored.communes.map(\.code)) == Set(fixture.catalog.communes.map(\.code)))
+        #expect(Set(stored.agencies.map(\.code)) == Set(fixture.catalog.agencies.map(\.code)))
+        #expect(stored.categories == fixture.catalog.categories)
+        #expect(stored.procedures == fixture.catalog.procedures)
+        #expect(stored.calendarDays == fixture.catalog.calendarDays)
+        #expect(try await fixture.store.install(fixture.catalog, at: fixture.now) == false)
+    }
+
+    @Test func aNewerEditionRetiresWhatItLacksWithoutBreakingStoredItems() async throws {
+        let fixture = try await StoreFixture()
+        let feedback = try await fixture.fileFeedback()
+        var newer = fixture.catalog
+        newer.version = "2026-01-01"
+        newer.communes.removeAll { $0.code == "28756" }
+        newer.agencies.removeAll { $0.code == "UBND-28756" }
+        newer.categories.removeAll { $0.code == "chieu-sang" }
+        #expect(try await fixture.store.install(try newer.validated(), at: fixture.now) == true)
+        let current = try #require(try await fixture.store.catalog())
+        #expect(current.version == "2026-01-01")
+        #expect(!current.communes.contains { $0.code == "28756" })
+        #expect(current.category("chieu-sang") == nil)
+        // The feedback filed under the retired commune still reads back with its code.
+        #expect(try await fixture.store.feedback(id: feedback.id)?.location.commune?.value == "28756")
+        try await fixture.database.reader.read { db throws in
+            #expect(try String.fetchOne(db, sql: "SELECT valid_to FROM communes WHERE code = '28756'") != nil)
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+        }
+    }
+
+    @Test func feedbackRoundTripsWithItsHistoryAndChangeLog() async throws {
+        let fixture = try await StoreFixture()
+        let filed = try await fixture.fileFeedback()
+        #expect(filed.trackingCode?.value == "PA-261130-000001")
+        #expect(try await fixture.fileFeedback(title: "Cống thoát nước bị nghẹt").trackingCode?.value == "PA-261130-000002")
+        let read = try #require(try await fixture.store.feedback(id: filed.id))
+        #expect(read == filed)
+        let account = try await fixture.store.addStaff(
+            id: UUID(), username: try Username("cb.xaydung"), role: .official, agencyCode: "SXD", passwordHash: "x", at: fixture.now)
+        let official = Actor.staff(account.id, role: .official, agency: "SXD")
+        let started = try await fixture.store.update(id: filed.id, at: fixture.now) { current in
+            try current.applying(.start, by: official, at: fixture.now)
+        }
+        #expect(started.status == .inProgress)
+        #expect(try await fixture.store.feedback(id: filed.id) == started)
+        let history = try await fixture.store.history(of: .feedback, id: filed.id)
+        #expect(history.map(\.action) == ["receive", "receive", "route", "start"])
+        #expect(history.map(\.toStatus) == ["submitted", "received", "assigned", "in_progress"])
+        #expect(history.first?.deviceID == fixture.citizen.deviceID)
+        try await fixture.database.reader.read { db throws in
+            let entries = try Row.fetchAll(db, sql: "SELECT * FROM change_log WHERE entity = 'feedback' AND entity_id = ?",
+                                           arguments: [filed.id.uuidString])
+            #expect(entries.count == 2)
+            #expect(entries.allSatisfy { ($0["agency_code"] as String?) == "SXD" && ($0["owner_id"] as String?) == fixture.citizen.id.uuidString })
+        }
+    }
+
+    @Test func aTransferLeavesARemoveForTheOldAgency() async throws {
+        let fixture = try await StoreFixture()
+        let filed = try await fixture.fileFeedback()
+        let supervisor = Actor.staff(UUID(), role: .supervisor, agency: "SXD")
+        _ = try await fixture.store.update(id: filed.id, at: fixture.now) { current in
+            try current.applying(.transfer(agency: "UBND-28756", reason: "Đường do phường quản lý"), by: supervisor, at: fixture.now)
+        }
+        try await fixture.database.reader.read { db throws in
+            let remove = try Row.fetchOne(db, sql: "SELECT * FROM change_log WHERE op = 'remove'")
+            #expect(remove?["left_agency_code"] as String? == "SXD")
+            #expect(remove?["entity_id"] as String? == filed.id.uuidString)
+        }
+    }
+
+    @Test func aWriteThatFailsMidwayLeavesNothingBehind() async throws {
+        let fixture = try await StoreFixture()
+        let before = try await (fixture.count("feedback"), fixture.count("history"), fixture.count("change_log"),
+                                fixture.count("daily_sequences"))
+        let draft = FeedbackDraft(category: "giao-thong", title: "Ổ gà lớn", description: "Mô tả đủ dài để hợp lệ.", commune: "28756")
+        let (submitted, event) = try Feedback.submit(draft, id: UUID(), by: fixture.citizen, at: fixture.now, catalog: fixture.catalog)
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            _ = try await fixture.store.create(submitted, event: event, at: fixture.now) { feedback, sequences in
+                _ = try sequences.next(kind: "feedback", scope: "province", day: LocalDate(iso: "2026-11-30")!)
+                throw Boom()
+            }
+        }
+        let after = try await (fixture.count("feedback"), fixture.count("history"), fixture.count("change_log"),
+                               fixture.count("daily_sequences"))
+        #expect(before == after)
+        // A refused transition leaves the stored item as it was.
+        let filed = try await fixture.fileFeedback()
+        await #expect(throws: FeedbackError.transition(.notAllowedFrom(.assigned, .resolve))) {
+            _ = try await fixture.store.update(id: filed.id, at: fixture.now) { current in
+                try current.applying(.resolve(answer: "Đã xử lý xong ổ gà."), by: .staff(UUID(), agency: "SXD"), at: fixture.now)
+            }
+        }
+        #expect(try await fixture.store.feedback(id: filed.id) == filed)
+        // The sequence the failed write drew was not consumed: the next code is 000001.
+        #expect(filed.trackingCode?.sequence == 1)
+    }
+
+    @Test func theSchemaRefusesWhatTheDomainWouldRefuse() async throws {
+        let fixture = try await StoreFixture()
+        let filed = try await fixture.fileFeedback()
+        try await fixture.database.writer.write { db throws in
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE feedback SET status = 'lost'") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE feedback SET rating = 6") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE feedback SET commune_code = '99999'") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE feedback SET latitude = NULL, commune_code = NULL") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE feedback SET duplicate_of = id, rejection_reason = 'duplicate', status = 'rejected'") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE history SET reason = 'rewritten'") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "DELETE FROM history") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "DELETE FROM change_log") }
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO users (id, role, phone, created_at) VALUES ('x', 'citizen', '0912345678', 0)")
+            }
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO users (id, role, username, password_hash, created_at) VALUES ('y', 'official', 'a.b', 'h', 0)")
+            }
+        }
+        #expect(try await fixture.store.feedback(id: filed.id) == filed)
+    }
+
+    @Test func aDossierGetsItsCodeAndFeeInvoiceInOneWrite() async throws {
+        let fixture = try await StoreFixture()
+        let draft = ServiceRequestDraft(
+            procedure: "2.000908",
+            fields: ["full_name": "Trần Thị Bích", "birth_date": "1990-05-17", "cccd": "086190123456",
+                     "form_number": "Phiếu số 1", "purpose": "Xin việc"])
+        let (created, event) = try ServiceRequest.create(draft, id: UUID(), by: fixture.citizen, at: fixture.now, catalog: fixture.catalog)
+        try await fixture.store.create(created, event: event, at: fixture.now)
+        let citizen = fixture.citizen, official = fixture.official, now = fixture.now, catalog = fixture.catalog
+        _ = try await fixture.store.update(id: created.id, at: now) { current, _ in
+            let (next, e) = try current.applying(.submit, by: citizen, at: now)
+            return (next, [e], nil)
+        }
+        let received = try await fixture.store.update(id: created.id, at: now) { current, sequences in
+            let day = VietnamTime.local(now).date
+            let unit = catalog.agency(current.agencyCode)!.unitCode
+            let code = try DossierCode(unitCode: unit, date: day, sequence: try sequences.next(kind: "dossier", scope: unit, day: day))
+            let (next, e) = try current.applying(.receive(code: code, processingDays: 10, calendar: catalog.workingCalendar), by: official, at: now)
+            let invoice = try Invoice.issue(
+                id: UUID(), to: current.citizenID, agency: current.agencyCode, purpose: .serviceFee, description: "Phí thủ tục",
+                amount: current.fee.amount, serviceRequestID: current.id, by: .system, at: now)
+            return (next, [e], invoice)
+        }
+        #expect(received.dossierCode?.value == "000.00.11.H62-261130-0001")
+        #expect(try await fixture.store.serviceRequest(id: created.id) == received)
+        #expect(try await fixture.count("invoices") == 1)
+        #expect(try await fixture.store.history(of: .serviceRequest, id: created.id).map(\.toStatus) == ["draft", "submitted", "received"])
+    }
+
+    @Test func idempotencyKeysAreUniquePerCitizen() async throws {
+        let fixture = try await StoreFixture()
+        _ = try await fixture.pendingPayment(key: "same-key-123")
+        await #expect(throws: StoreError.conflict("idempotency key same-key-123")) {
+            _ = try await fixture.pendingPayment(key: "same-key-123")
+        }
+    }
+}
+
+@Suite struct ReceiptNumberingTests {
+    /// Many payments of one agency succeed at once: the receipts are numbered 1…n, no gap, no repeat,
+    /// and a confirmation that fails (wrong amount) consumes no number.
+    @Test func concurrentSuccessesGetGaplessNumbers() async throws {
+        let fixture = try await StoreFixture(onDisk: true)
+        let count = 40
+        var payments: [Payment] = []
+        for _ in 0..<count { payments.append(try await fixture.pendingPayment()) }
+        let wrong = try await fixture.pendingPayment(amount: 99_000)
+        let store = fixture.store, now = fixture.now
+        let numbers = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for payment in payments + [wrong] {
+                group.addTask {
+                    do {
+                        return try await store.recordSuccess(
+                            paymentID: payment.id, confirmedAmount: VND(unchecked: 200_000), providerReference: "SBX-\(payment.id)",
+                            receiptID: UUID(), at: now
+                        ).number.number
+                    } catch PaymentError.amountMismatch {
+                        return nil
+                    }
+                }
+            }
+            var all: [Int] = []
+            for try await number in group { if let number { all.append(number) } }
+            return all
+        }
+        #expect(numbers.sorted() == Array(1...count))
+        let receipts = try await store.receipts(citizenID: fixture.citizen.id)
+        #expect(Set(receipts.map(\.number.formatted)).count == count)
+        #expect(receipts.allSatisfy { $0.number.series == "BL2026" && $0.amountInWords == "Hai trăm nghìn đồng" })
+        // The wrong-amount payment is still pending and its invoice open.
+        let stillPending = try await fixture.database.reader.read { db throws in
+            try String.fetchOne(db, sql: "SELECT status FROM payments WHERE id = ?", arguments: [wrong.id.uuidString])
+        }
+        #expect(stillPending == "pending")
+        // Receipts cannot be edited.
+        await #expect(throws: DatabaseError.self) {
+            try await fixture.database.writer.write { db in try db.execute(sql: "UPDATE receipts SET amount = 1") }
+        }
+    }
+}
