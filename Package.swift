@@ -71,9 +71,10 @@ let package = Package(
             dependencies: ["Client"],
             swiftSettings: swiftSettings
         ),
+        // Runs the real binaries as subprocesses; depends on them so they are built first.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Domain"],
+            dependencies: ["Domain", "Server", "Client"],
             swiftSettings: swiftSettings
         ),
     ]
