@@ -165,7 +165,7 @@ import Testing
             fields: ["full_name": "Trần Thị Bích", "birth_date": "1990-05-17", "cccd": "086190123456",
                      "form_number": "Phiếu số 1", "purpose": "Xin việc"])
         let (created, event) = try ServiceRequest.create(draft, id: UUID(), by: fixture.citizen, at: fixture.now, catalog: fixture.catalog)
-        try await fixture.store.create(created, event: event, at: fixture.now)
+        try await fixture.store.create(created, events: [event], at: fixture.now)
         let citizen = fixture.citizen, official = fixture.official, now = fixture.now, catalog = fixture.catalog
         _ = try await fixture.store.update(id: created.id, at: now) { current, _ in
             let (next, e) = try current.applying(.submit, by: citizen, at: now)

@@ -1,6 +1,8 @@
 import Domain
 import Foundation
+import Crypto
 import Logging
+import Prometheus
 
 /// Where the server listens and keeps its data.
 struct ServerConfiguration: Sendable {
@@ -25,6 +27,20 @@ struct ServerDependencies: Sendable {
     var ids: IDGenerator
     /// The logger.
     var logger: Logger
+    /// The reference data at start-up.
+    var catalog: ReferenceCatalog
+    /// Access-token keys.
+    var tokens: AccessTokenService
+    /// Where one-time codes go.
+    var codeSender: any OneTimeCodeSender
+    /// The key one-time codes are hashed with.
+    var otpPepper: SymmetricKey
+    /// Randomness for codes and tokens.
+    var random: RandomSource = .live
+    /// Sign-in limits.
+    var authPolicy = AuthPolicy()
+    /// Where metrics are collected.
+    var metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
 
     /// The live clock, truncated to whole microseconds so stored and in-memory instants agree.
     static let liveClock = DateGenerator {
@@ -60,6 +76,24 @@ extension ServerConfiguration {
             throw StartupError(description: "cannot open the database \(databasePath): \(error)")
         }
         return database
+    }
+}
+
+extension ServerConfiguration {
+    /// Loads (or creates on first start) the secrets of the data folder: the signing keys and the
+    /// one-time-code pepper, both files readable by the owner only.
+    func loadSecrets(now: Date) throws -> (AccessTokenService, SymmetricKey) {
+        let tokens = try KeyStore(dataDirectory: dataDirectory).loadOrCreate(now: now)
+        let pepperURL = dataDirectory.appendingPathComponent("otp-pepper.key")
+        if !FileManager.default.fileExists(atPath: pepperURL.path) {
+            let bytes = RandomSource.live.bytes(32)
+            guard FileManager.default.createFile(atPath: pepperURL.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+                throw StartupError(description: "cannot write \(pepperURL.path)")
+            }
+        }
+        let pepper = try Data(contentsOf: pepperURL)
+        guard pepper.count == 32 else { throw StartupError(description: "\(pepperURL.path) must hold 32 bytes") }
+        return (tokens, SymmetricKey(data: pepper))
     }
 }
 

@@ -2,7 +2,10 @@ import ArgumentParser
 import Domain
 import Foundation
 import Hummingbird
+import HummingbirdBcrypt
 import Logging
+import Metrics
+import Prometheus
 
 /// `smartvl-server`: the HTTP server and its admin commands.
 @main
@@ -14,17 +17,18 @@ struct SmartVLServer: AsyncParsableCommand {
             With no arguments it serves on 127.0.0.1:8080 with its data in ./smartvl-data, creating,
             migrating and seeding the database on first start.
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, Reference.self, Backup.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Officials.self, Keys.self, Reference.self, Backup.self],
         defaultSubcommand: Serve.self)
 }
 
 /// The data-folder option every subcommand shares.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "The data folder (database, keys, SMS outbox).")
-    var dataDirectory: String = "smartvl-data"
+    @Option(name: .customLong("data-dir"), help: "The data folder: database, keys, SMS outbox (env SMARTVL_DATA_DIR; default ./smartvl-data).")
+    var dataDirectory: String?
 
     func configuration() -> ServerConfiguration {
-        ServerConfiguration(dataDirectory: URL(fileURLWithPath: dataDirectory, isDirectory: true))
+        let path = dataDirectory ?? ProcessInfo.processInfo.environment["SMARTVL_DATA_DIR"] ?? "smartvl-data"
+        return ServerConfiguration(dataDirectory: URL(fileURLWithPath: path, isDirectory: true))
     }
 }
 
@@ -35,19 +39,30 @@ extension SmartVLServer {
             discussion: "Example: smartvl-server serve --port 8081 --data-dir /var/lib/smartvl")
 
         @OptionGroup var data: DataOptions
-        @Option(help: "The address to bind.") var host = "127.0.0.1"
-        @Option(help: "The port to bind (0 picks a free port and prints it).") var port = 8080
+        @Option(help: "The address to bind (env SMARTVL_HOST).") var host: String?
+        @Option(help: "The port to bind; 0 picks a free port and prints it (env SMARTVL_PORT).") var port: Int?
 
         func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
             var configuration = data.configuration()
-            configuration.host = host
+            configuration.host = host ?? environment["SMARTVL_HOST"] ?? "127.0.0.1"
+            let port = port ?? environment["SMARTVL_PORT"].map({ Int($0) ?? -1 }) ?? 8080
+            guard (0...65535).contains(port) else {
+                throw ValidationError("SMARTVL_PORT must be a port number")
+            }
             configuration.port = port
             let logger = Logger(label: "smartvl-server")
             let now = ServerDependencies.liveClock
             let database = try configuration.prepare(now: now(), logger: logger)
             let store = SQLiteStore(database)
             try await seedIfEmpty(store, now: now(), logger: logger)
-            let dependencies = ServerDependencies(store: store, now: now, ids: .live, logger: logger)
+            guard let catalog = try await store.catalog() else { throw StartupError(description: "no reference data installed") }
+            let (tokens, pepper) = try configuration.loadSecrets(now: now())
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let dependencies = ServerDependencies(
+                store: store, now: now, ids: .live, logger: logger, catalog: catalog, tokens: tokens,
+                codeSender: OutboxFileSender(dataDirectory: configuration.dataDirectory), otpPepper: pepper, metrics: registry)
             let host = configuration.host
             let app = buildApplication(configuration: configuration, dependencies: dependencies) { port in
                 // One unbuffered line that scripts and tests wait for.
@@ -126,5 +141,83 @@ extension SmartVLServer {
             try database.backup(to: to)
             print("Backed up to \(to).")
         }
+    }
+}
+
+extension SmartVLServer {
+    struct Officials: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage staff accounts.", subcommands: [Add.self])
+
+        struct Add: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Add an official, supervisor or admin; the password is read from standard input or a prompt.",
+                discussion: """
+                    Example: printf '%s\\n' "$PASSWORD" | smartvl-server officials add --username cb.xaydung --agency SXD --role official
+                    """)
+
+            @OptionGroup var data: DataOptions
+            @Option(help: "3–40 of a-z 0-9 . _ -") var username: String
+            @Option(help: "The agency code (officials and supervisors).") var agency: String?
+            @Option(help: "official | supervisor | admin") var role: String
+
+            func run() async throws {
+                guard let role = Role(rawValue: role), role.isStaff || role == .admin else {
+                    throw ValidationError("--role must be official, supervisor or admin")
+                }
+                let name: Username
+                do { name = try Username(username) } catch { throw ValidationError(error.message.en) }
+                if role.isStaff, agency == nil { throw ValidationError("--agency is required for officials and supervisors") }
+                if role == .admin, agency != nil { throw ValidationError("an admin belongs to no agency") }
+                let store = SQLiteStore(try data.configuration().prepare(now: Date(), logger: Logger(label: "smartvl-server")))
+                try await seedIfEmpty(store, now: Date(), logger: Logger(label: "smartvl-server"))
+                if let agency, try await store.catalog()?.agency(agency) == nil {
+                    throw ValidationError("unknown agency \(agency)")
+                }
+                let password = try PasswordInput.read(prompt: "Password for \(name.value): ")
+                guard password.count >= 12 else { throw ValidationError("the password needs at least 12 characters") }
+                let hash = Bcrypt.hash(password, cost: UInt8(AuthPolicy().bcryptCost))
+                do {
+                    let account = try await store.addStaff(
+                        id: UUID(), username: name, role: role, agencyCode: agency, passwordHash: hash, at: Date())
+                    print("Added \(role.rawValue) \(name.value)\(agency.map { " of \($0)" } ?? "") (\(account.id.uuidString)).")
+                } catch StoreError.conflict {
+                    throw ValidationError("username \(name.value) is taken")
+                }
+            }
+        }
+    }
+
+    struct Keys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Manage the token signing keys.", subcommands: [Rotate.self])
+
+        struct Rotate: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Add a new signing key; tokens signed by the old ones stay valid until they expire.",
+                discussion: "Restart the server afterwards to sign with the new key. Example: smartvl-server keys rotate")
+
+            @OptionGroup var data: DataOptions
+
+            func run() async throws {
+                let configuration = data.configuration()
+                _ = try configuration.prepare(now: Date(), logger: Logger(label: "smartvl-server"))
+                let store = KeyStore(dataDirectory: configuration.dataDirectory)
+                _ = try store.loadOrCreate(now: Date())
+                let kid = try store.rotate(now: Date())
+                print("New signing key \(kid). Restart the server to sign with it.")
+            }
+        }
+    }
+}
+
+/// Reads a password from standard input when it is not a terminal, otherwise prompts without echo.
+enum PasswordInput {
+    static func read(prompt: String) throws -> String {
+        if isatty(STDIN_FILENO) == 1 {
+            guard let pointer = getpass(prompt) else { throw ValidationError("no password given") }
+            return String(cString: pointer)
+        }
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+        return line
     }
 }

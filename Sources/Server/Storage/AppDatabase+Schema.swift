@@ -309,6 +309,37 @@ extension AppDatabase {
                     BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-auth") { db in
+            try db.execute(sql: """
+                ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0);
+                ALTER TABLE users ADD COLUMN locked_until REAL;
+
+                CREATE TABLE otp_codes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    phone TEXT NOT NULL,
+                    code_hash TEXT NOT NULL CHECK (length(code_hash) = 64),
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    consumed_at REAL
+                );
+                CREATE INDEX otp_codes_by_phone ON otp_codes(phone, created_at);
+
+                CREATE TABLE refresh_tokens (
+                    id TEXT PRIMARY KEY,
+                    family_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES users(id),
+                    token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+                    generation INTEGER NOT NULL CHECK (generation >= 1),
+                    issued_at REAL NOT NULL,
+                    family_expires_at REAL NOT NULL,
+                    used_at REAL,
+                    revoked_at REAL
+                );
+                CREATE INDEX refresh_tokens_by_family ON refresh_tokens(family_id, generation);
+                CREATE INDEX refresh_tokens_by_user ON refresh_tokens(user_id);
+                """)
+        }
         return migrator
     }
 }

@@ -22,6 +22,8 @@ struct UserAccount: Sendable, Equatable {
     var agencyCode: String?
     /// Whether the account is disabled.
     var disabled: Bool
+    /// Tokens issued before this instant are refused (logout everywhere, disabling).
+    var tokensValidAfter: Date?
 }
 
 /// Reference data: the catalogue in force.
@@ -64,7 +66,7 @@ protocol FeedbackRepository: Sendable {
 /// Service requests.
 protocol ServiceRequestRepository: Sendable {
     /// Stores a new dossier with its first event.
-    func create(_ request: ServiceRequest, event: HistoryEvent, at now: Date) async throws
+    func create(_ request: ServiceRequest, events: [HistoryEvent], at now: Date) async throws
     /// A dossier by id.
     func serviceRequest(id: UUID) async throws -> ServiceRequest?
     /// Applies a change in one transaction; `change` may allocate the dossier code's sequence and

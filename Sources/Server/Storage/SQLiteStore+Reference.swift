@@ -163,10 +163,10 @@ extension SQLiteStore: UserRepository {
         }
     }
 
-    private static func account(_ row: Row) -> UserAccount {
+    static func account(_ row: Row) -> UserAccount {
         UserAccount(
             id: row.uuid("id")!, role: Role(rawValue: row["role"])!,
             phone: (row["phone"] as String?).flatMap { try? PhoneNumber($0) }, username: row["username"],
-            agencyCode: row["agency_code"], disabled: row["disabled"])
+            agencyCode: row["agency_code"], disabled: row["disabled"], tokensValidAfter: row.time("tokens_valid_after"))
     }
 }

@@ -62,10 +62,10 @@ extension ServiceRequest: Versioned {
 }
 
 extension SQLiteStore: ServiceRequestRepository {
-    func create(_ request: ServiceRequest, event: HistoryEvent, at now: Date) async throws {
+    func create(_ request: ServiceRequest, events: [HistoryEvent], at now: Date) async throws {
         try await database.writer.write { db in
             try Self.insert(request, db: db, at: now)
-            try Self.record([event], db: db)
+            try Self.record(events, db: db)
         }
     }
 

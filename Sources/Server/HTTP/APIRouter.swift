@@ -1,0 +1,119 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// One call to an endpoint: the decoded body, the caller, and helpers for path and query.
+struct Call<Body: Sendable>: Sendable {
+    let body: Body
+    let actor: Actor?
+    let request: Request
+    let context: AppContext
+    let now: Date
+
+    /// The caller of an authenticated endpoint.
+    var user: Actor {
+        get throws {
+            guard let actor else { throw APIError.unauthenticated }
+            return actor
+        }
+    }
+
+    /// The caller's language.
+    var language: Language { Language(preferring: request.headers[.acceptLanguage]) }
+
+    /// A UUID path parameter.
+    func pathID(_ name: String = "id") throws -> UUID {
+        guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else { throw APIError.notFound() }
+        return id
+    }
+
+    /// A query parameter given at most once.
+    func query(_ name: String) throws -> String? {
+        let values = request.uri.queryParameters.getAll(name)
+        guard values.count <= 1 else { throw APIError.badQuery(name, "given more than once") }
+        return values.first.map { String($0).removingPercentEncoding ?? String($0) }
+    }
+
+    /// A boolean query parameter.
+    func flag(_ name: String) throws -> Bool {
+        switch try query(name) {
+        case nil, "false", "0": false
+        case "true", "1", "": true
+        default: throw APIError.badQuery(name, "expected true or false")
+        }
+    }
+
+    /// The page size: 1–100, 20 by default.
+    func limit() throws -> Int {
+        guard let raw = try query("limit") else { return 20 }
+        guard let value = Int(raw), (1...100).contains(value) else { throw APIError.badQuery("limit", "expected 1–100") }
+        return value
+    }
+}
+
+/// Registers typed endpoints: token check, role gate, body limit and decoding, encoding.
+struct APIRouter {
+    let router: Router<AppContext>
+    let auth: AuthService
+    let now: DateGenerator
+
+    func register<In: Codable & Sendable, Out: Codable & Sendable>(
+        _ endpoint: Endpoint<In, Out>, _ handler: @escaping @Sendable (Call<In>) async throws -> Out
+    ) {
+        let path = endpoint.path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
+        let method = HTTPRequest.Method(rawValue: endpoint.method.rawValue)!
+        let auth = self.auth, now = self.now
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            var context = context
+            var actor: Actor?
+            if endpoint.access != .anyone {
+                guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
+                    throw APIError.unauthenticated
+                }
+                actor = try await auth.authenticate(bearer: String(header.dropFirst(7))).0
+                guard endpoint.access.admits(actor?.role) else { throw APIError.forbidden }
+                context.actor = actor
+            }
+            let body: In
+            if In.self == NoContent.self {
+                body = NoContent() as! In
+            } else {
+                if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+                    throw APIError(status: .unsupportedMediaType, code: "body.unsupported_media_type", message: Message(
+                        vi: "Nội dung phải là application/json.", en: "The body must be application/json."))
+                }
+                let buffer = try await request.body.collect(upTo: endpoint.maxBodyBytes)
+                body = try WireCoding.decoder().decode(In.self, from: Data(buffer: buffer))
+            }
+            let output = try await handler(Call(body: body, actor: actor, request: request, context: context, now: now()))
+            var headers = HTTPFields()
+            if endpoint.access != .anyone { headers[.cacheControl] = "no-store" }
+            if Out.self == NoContent.self && endpoint.successStatus == 204 {
+                return Response(status: .noContent, headers: headers)
+            }
+            headers[.contentType] = "application/json; charset=utf-8"
+            let data = try WireCoding.encoder().encode(output)
+            return Response(
+                status: HTTPResponse.Status(code: endpoint.successStatus), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+}
+
+/// An opaque keyset cursor: the sort it belongs to and the last row's sort values.
+struct Cursor: Codable, Equatable {
+    var sort: String
+    var values: [String]
+
+    var encoded: String { Base64URL.encode(try! JSONEncoder().encode(self)) }
+
+    static func decode(_ text: String?, sort: String) throws -> Cursor? {
+        guard let text else { return nil }
+        guard let data = Base64URL.decode(Substring(text)), let cursor = try? JSONDecoder().decode(Cursor.self, from: data),
+            cursor.sort == sort
+        else { throw APIError.badQuery("cursor", "not a cursor of this list") }
+        return cursor
+    }
+}

@@ -1,0 +1,90 @@
+import Domain
+import Foundation
+import Hummingbird
+
+/// Invoices, payments and receipts (reading, and officials issuing invoices).
+struct MoneyController: Sendable {
+    let store: SQLiteStore
+    let catalog: CatalogProvider
+    let ids: IDGenerator
+
+    /// Citizens see their own; staff see their agency's; admins see all.
+    static func mayRead(citizenID: UUID, agencyCode: String, _ viewer: Actor) -> Bool {
+        switch viewer.role {
+        case .citizen: citizenID == viewer.id
+        case .official, .supervisor: agencyCode == viewer.agencyCode
+        case .admin, .system: true
+        }
+    }
+
+    func scope(_ user: Actor) -> (UUID?, String?) {
+        switch user.role {
+        case .citizen: (user.id, nil)
+        case .official, .supervisor: (nil, user.agencyCode)
+        case .admin, .system: (nil, nil)
+        }
+    }
+}
+
+extension APIRouter {
+    func addMoneyRoutes(_ controller: MoneyController) {
+        let c = controller
+        register(Endpoints.listInvoices) { call in
+            let user = try call.user
+            let (citizen, agency) = c.scope(user)
+            let after = try Cursor.decode(call.query("cursor"), sort: "issued")?.values
+            let (items, last) = try await c.store.simplePage(
+                Invoice.self, timeColumn: "issued_at", citizenID: citizen, agencyCode: agency, after: after, limit: try call.limit())
+            return Page(items: items.map(InvoiceView.init), nextCursor: last.map { Cursor(sort: "issued", values: $0).encoded })
+        }
+        register(Endpoints.getInvoice) { call in
+            guard let invoice = try await c.store.find(Invoice.self, id: call.pathID()),
+                MoneyController.mayRead(citizenID: invoice.citizenID, agencyCode: invoice.agencyCode, try call.user)
+            else { throw APIError.notFound("invoice") }
+            return InvoiceView(invoice)
+        }
+        register(Endpoints.issueInvoice) { call in
+            let user = try call.user
+            guard let agency = user.agencyCode else { throw APIError.forbidden }
+            if let existing = try await c.store.find(Invoice.self, id: call.body.id) {
+                guard existing.agencyCode == agency else { throw StoreError.conflict("invoice \(call.body.id)") }
+                return InvoiceView(existing)
+            }
+            guard call.body.purpose != .serviceFee else {
+                throw APIError(status: .unprocessableContent, code: "invoice.purpose_reserved", message: Message(
+                    vi: "Lệ phí thủ tục được lập tự động khi tiếp nhận hồ sơ.",
+                    en: "Procedure fees are invoiced automatically when a dossier is received."), field: "purpose")
+            }
+            let phone = try PhoneNumber(call.body.citizenPhone)
+            // Validate before creating the citizen's account, so bad input stores nothing.
+            _ = try Invoice.issue(
+                id: call.body.id, to: UUID(), agency: agency, purpose: call.body.purpose, description: call.body.description,
+                amount: call.body.amount, by: user, at: call.now)
+            let citizen = try await c.store.citizen(phone: phone, newID: c.ids(), at: call.now)
+            let (invoice, event) = try Invoice.issue(
+                id: call.body.id, to: citizen.id, agency: agency, purpose: call.body.purpose, description: call.body.description,
+                amount: call.body.amount, by: user, at: call.now)
+            try await c.store.createInvoice(invoice, event: event, at: call.now)
+            return InvoiceView(invoice)
+        }
+        register(Endpoints.getPayment) { call in
+            guard let payment = try await c.store.find(Payment.self, id: call.pathID()),
+                MoneyController.mayRead(citizenID: payment.citizenID, agencyCode: payment.agencyCode, try call.user)
+            else { throw APIError.notFound("payment") }
+            return PaymentView(payment)
+        }
+        register(Endpoints.listReceipts) { call in
+            let (citizen, agency) = c.scope(try call.user)
+            let after = try Cursor.decode(call.query("cursor"), sort: "receipts")?.values
+            let (items, last) = try await c.store.simplePage(
+                Receipt.self, timeColumn: "issued_at", citizenID: citizen, agencyCode: agency, after: after, limit: try call.limit())
+            return Page(items: items.map(ReceiptView.init), nextCursor: last.map { Cursor(sort: "receipts", values: $0).encoded })
+        }
+        register(Endpoints.getReceipt) { call in
+            guard let receipt = try await c.store.find(Receipt.self, id: call.pathID()),
+                MoneyController.mayRead(citizenID: receipt.citizenID, agencyCode: receipt.agencyCode, try call.user)
+            else { throw APIError.notFound("receipt") }
+            return ReceiptView(receipt)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Crypto
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+@testable import Server
+
+/// A clock tests move by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var instant: Date
+
+    init(_ start: Date) { instant = start }
+
+    var now: Date { lock.withLock { instant } }
+
+    func advance(by seconds: TimeInterval) { lock.withLock { instant = instant.addingTimeInterval(seconds) } }
+
+    var generator: DateGenerator { DateGenerator { self.now } }
+}
+
+/// Captures one-time codes instead of sending them.
+final class CapturingSender: OneTimeCodeSender, @unchecked Sendable {
+    private let lock = NSLock()
+    private var codes: [String: String] = [:]
+
+    func send(code: String, to phone: PhoneNumber) async throws { lock.withLock { codes[phone.e164] = code } }
+
+    func lastCode(for phone: String) -> String? { lock.withLock { codes[(try? PhoneNumber(phone).e164) ?? phone] } }
+}
+
+/// A whole application on an in-memory store with test keys, clock and code sender, plus staff accounts.
+struct APIFixture {
+    let clock = TestClock(VietnamTime.instant(LocalDate(iso: "2026-11-30")!, minute: 9 * 60))
+    let sender = CapturingSender()
+    let store: SQLiteStore
+    let tokens: AccessTokenService
+    let dependencies: ServerDependencies
+    static let password = "mật-khẩu-đủ-dài-2026"
+    static let passwordHash = Bcrypt.hash(password, cost: 4)
+
+    init() async throws {
+        store = SQLiteStore(try AppDatabase.inMemory())
+        let catalog = try ReferenceCatalog.bundled()
+        _ = try await store.install(catalog, at: clock.now)
+        tokens = AccessTokenService(signingKey: SigningKey(privateKey: .init(), createdAt: clock.now))
+        dependencies = ServerDependencies(
+            store: store, now: clock.generator, ids: .live, logger: Logger(label: "test"), catalog: catalog, tokens: tokens,
+            codeSender: sender, otpPepper: SymmetricKey(size: .bits256))
+        for (username, role, agency) in [
+            ("cb.xaydung", Role.official, "SXD"), ("gs.xaydung", .supervisor, "SXD"), ("cb.yte", .official, "SYT"),
+            ("cb.tuphap", .official, "STP"), ("cb.phukhuong", .official, "UBND-28756"), ("quantri", .admin, nil),
+        ] as [(String, Role, String?)] {
+            _ = try await store.addStaff(
+                id: UUID(), username: try Username(username), role: role, agencyCode: agency, passwordHash: Self.passwordHash,
+                at: clock.now)
+        }
+    }
+
+    var app: some ApplicationProtocol { buildApplication(configuration: ServerConfiguration(), dependencies: dependencies) }
+
+    /// Runs `body` against the application through Hummingbird's router test client.
+    func run(_ body: @escaping @Sendable (TestAPI) async throws -> Void) async throws {
+        try await app.test(.router) { client in try await body(TestAPI(client: client, clock: clock, sender: sender)) }
+    }
+}
+
+/// The answer of a call: status, decoded value or problem, headers.
+struct Answer<Out: Decodable> {
+    var status: HTTPResponse.Status
+    var value: Out?
+    var problem: Problem?
+    var headers: HTTPFields
+}
+
+/// Typed calls through the test client, by endpoint.
+struct TestAPI: Sendable {
+    let client: any TestClientProtocol
+    let clock: TestClock
+    let sender: CapturingSender
+
+    @discardableResult
+    func call<In, Out>(
+        _ endpoint: Endpoint<In, Out>, _ body: In? = nil, token: String? = nil, id: UUID? = nil, query: String = "",
+        rawBody: Data? = nil, headers extra: HTTPFields = [:], language: String? = nil
+    ) async throws -> Answer<Out> {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if let language { headers[.acceptLanguage] = language }
+        var data = rawBody
+        if data == nil, let body, !(body is NoContent) {
+            data = try WireCoding.encoder().encode(body)
+        }
+        if data != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        let path = endpoint.path(id.map { ["id": $0.uuidString] } ?? [:]) + (query.isEmpty ? "" : "?" + query)
+        return try await client.execute(
+            uri: path, method: HTTPRequest.Method(rawValue: endpoint.method.rawValue)!, headers: headers,
+            body: data.map { ByteBuffer(bytes: $0) }
+        ) { response in
+            let bytes = Data(buffer: response.body)
+            if response.status.code >= 400 {
+                return Answer(status: response.status, value: nil, problem: try? WireCoding.decoder().decode(Problem.self, from: bytes), headers: response.headers)
+            }
+            let value = Out.self == NoContent.self ? (NoContent() as! Out) : try WireCoding.decoder().decode(Out.self, from: bytes)
+            return Answer(status: response.status, value: value, problem: nil, headers: response.headers)
+        }
+    }
+
+    /// Signs a citizen in by phone and code; returns the token pair.
+    func citizen(_ phone: String) async throws -> TokenPair {
+        let sent = try await call(Endpoints.requestOTP, OTPRequest(phone: phone))
+        #expect(sent.status == .accepted)
+        let code = try #require(sender.lastCode(for: phone))
+        return try #require(try await call(Endpoints.verifyOTP, OTPVerify(phone: phone, code: code)).value)
+    }
+
+    /// Signs a staff member in.
+    func staff(_ username: String) async throws -> TokenPair {
+        try #require(try await call(Endpoints.passwordLogin, PasswordLogin(username: username, password: APIFixture.password)).value)
+    }
+
+    /// Files a feedback item as the citizen.
+    func fileFeedback(_ token: String, category: String = "giao-thong", title: String = "Ổ gà trên đường Đồng Khởi", isPublic: Bool = true, anonymous: Bool = false) async throws -> FeedbackView {
+        let draft = FeedbackDraft(
+            category: category, title: title, description: "Ổ gà sâu khoảng 20 cm, nguy hiểm cho xe máy.",
+            latitude: 10.2415, longitude: 106.3759, commune: "28756", anonymous: anonymous, isPublic: isPublic)
+        let answer = try await call(Endpoints.createFeedback, FeedbackCreate(id: UUID(), draft: draft), token: token)
+        #expect(answer.status == .created, "\(String(describing: answer.problem))")
+        return try #require(answer.value)
+    }
+}
