@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Turns any error into `application/problem+json` in the caller's language: the one place where
 /// failures become HTTP.
@@ -63,6 +64,9 @@ struct ProblemMiddleware: RouterMiddleware {
             return make(.badRequest, "body.invalid", Message(
                 vi: "Nội dung yêu cầu không hợp lệ\(field.map { " ở trường “\($0)”" } ?? ""): \(detail).",
                 en: "The request body is invalid\(field.map { " at “\($0)”" } ?? ""): \(detail)."), field: field)
+        case is NIOTooManyBytesError:
+            return make(.contentTooLarge, "body.too_large", Message(
+                vi: "Nội dung yêu cầu quá lớn.", en: "The request body is too large."))
         case let error as HTTPError:
             switch error.status {
             case .notFound:

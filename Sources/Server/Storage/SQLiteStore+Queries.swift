@@ -240,7 +240,7 @@ extension SQLiteStore {
     /// A thread, oldest first.
     func messages(feedbackID: UUID) async throws -> [StoredMessage] {
         try await database.reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM feedback_messages WHERE feedback_id = ? ORDER BY created_at, id",
+            try Row.fetchAll(db, sql: "SELECT * FROM feedback_messages WHERE feedback_id = ? ORDER BY created_at, rowid",
                              arguments: [feedbackID.uuidString]).map(Self.message)
         }
     }
