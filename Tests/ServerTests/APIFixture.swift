@@ -40,7 +40,14 @@ struct APIFixture {
     let sender = CapturingSender()
     let store: SQLiteStore
     let tokens: AccessTokenService
-    let dependencies: ServerDependencies
+    private(set) var dependencies: ServerDependencies
+
+    /// The same fixture with other dependencies (a capturing logger, say).
+    func with(_ dependencies: ServerDependencies) -> APIFixture {
+        var copy = self
+        copy.dependencies = dependencies
+        return copy
+    }
     static let password = "mật-khẩu-đủ-dài-2026"
     static let passwordHash = Bcrypt.hash(password, cost: 4)
 

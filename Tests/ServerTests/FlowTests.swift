@@ -21,8 +21,13 @@ import Testing
             #expect(queue.items.map(\.id) == [filed.id])
             #expect(queue.items[0].citizenId != nil)
 
-            let started = try await api.call(Endpoints.startFeedback, NoContent(), token: official, id: filed.id)
+            let device = UUID()
+            let started = try await api.call(
+                Endpoints.startFeedback, NoContent(), token: official, id: filed.id, headers: [APIRouter.deviceHeader: device.uuidString])
             #expect(started.value?.status == .inProgress)
+            let staffHistory = try #require(try await api.call(Endpoints.feedbackHistory, token: official, id: filed.id).value)
+            #expect(staffHistory.last?.deviceId == device)
+            #expect(try await api.call(Endpoints.getFeedback, token: official, id: filed.id, headers: [APIRouter.deviceHeader: "phone-1"]).problem?.code == "header.invalid")
             let message = try await api.call(
                 Endpoints.postFeedbackMessage, MessageCreate(id: UUID(), body: "Chúng tôi đã cử người kiểm tra."), token: official, id: filed.id)
             #expect(message.status == .created)

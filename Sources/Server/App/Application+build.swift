@@ -13,9 +13,10 @@ func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: AppContext.self)
-    router.add(middleware: ProblemMiddleware(logger: dependencies.logger))
+    // Outermost first: metrics and the request log see the status the problem middleware answers.
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: RequestLogMiddleware(logger: dependencies.logger))
+    router.add(middleware: ProblemMiddleware(logger: dependencies.logger))
 
     router.get("/health/live") { _, _ in HealthView(status: "ok") }
     router.get("/health/ready") { _, _ -> EditedResponse<HealthView> in

@@ -55,6 +55,8 @@ struct Call<Body: Sendable>: Sendable {
 
 /// Registers typed endpoints: token check, role gate, body limit and decoding, encoding.
 struct APIRouter {
+    static let deviceHeader = HTTPField.Name("X-Device-Id")!
+
     let router: Router<AppContext>
     let auth: AuthService
     let now: DateGenerator
@@ -74,6 +76,14 @@ struct APIRouter {
                 }
                 actor = try await auth.authenticate(bearer: String(header.dropFirst(7))).0
                 guard endpoint.access.admits(actor?.role) else { throw APIError.forbidden }
+                // The device the change comes from, for the history (apps send their registered id).
+                if let raw = request.headers[Self.deviceHeader] {
+                    guard let device = UUID(uuidString: raw) else {
+                        throw APIError(status: .badRequest, code: "header.invalid", message: Message(
+                            vi: "Mã thiết bị (X-Device-Id) phải là một UUID.", en: "X-Device-Id must be a UUID."), field: "X-Device-Id")
+                    }
+                    actor?.deviceID = device
+                }
                 context.actor = actor
             }
             let body: In

@@ -1,0 +1,106 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Metrics
+import Prometheus
+import Testing
+@testable import Server
+
+/// Collects every log line, to check what is never written.
+final class CapturedLogs: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var lines: [String] = []
+
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var text: String { lock.withLock { lines.joined(separator: "\n") } }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let sink: CapturedLogs
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        sink.append("\(event.level) \(event.message) \(all.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
+    }
+}
+
+@Suite struct OperationsTests {
+    @Test func logsNeverHoldTokensCodesPasswordsOrPhones() async throws {
+        var fixture = try await APIFixture()
+        let logs = CapturedLogs()
+        var dependencies = fixture.dependencies
+        dependencies.logger = Logger(label: "test") { _ in CapturingLogHandler(sink: logs) }
+        fixture = fixture.with(dependencies)
+        let captured = CapturedLogs()
+        try await fixture.run { api in
+            let pair = try await api.citizen("0912345678")
+            for secret in [pair.accessToken, pair.refreshToken, api.sender.lastCode(for: "0912345678")!] { captured.append(secret) }
+            _ = try await api.call(Endpoints.passwordLogin, PasswordLogin(username: "cb.xaydung", password: APIFixture.password))
+            _ = try await api.call(Endpoints.passwordLogin, PasswordLogin(username: "cb.xaydung", password: "sai \(APIFixture.password)"))
+            _ = try await api.call(Endpoints.me, token: pair.accessToken + "x")
+            _ = try await api.call(Endpoints.verifyOTP, OTPVerify(phone: "0912345678", code: "000000"))
+            _ = try await api.call(Endpoints.createRequest, nil, token: pair.accessToken, rawBody: Data(#"{"cccd":"086190123456"}"#.utf8))
+        }
+        let text = logs.text
+        #expect(text.contains("request_id="))
+        #expect(text.contains("citizen signed in"))
+        let secrets = ["0912345678", "+84912345678", APIFixture.password, "086190123456"] + captured.lines
+        for secret in secrets { #expect(!text.contains(secret), "the log holds \(secret.prefix(12))…") }
+        #expect(!text.contains("eyJ"))
+    }
+
+    /// The process-wide metrics backend, bootstrapped once for every test that reads it.
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    @Test func metricsCountRequestsByRouteAndStatus() async throws {
+        var fixture = try await APIFixture()
+        var dependencies = fixture.dependencies
+        dependencies.metrics = Self.registry
+        fixture = fixture.with(dependencies)
+        try await fixture.run { api in
+            _ = try await api.call(Endpoints.catalog)
+            _ = try await api.call(Endpoints.me)
+        }
+        try await fixture.app.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response throws in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let text = String(decoding: Data(buffer: response.body), as: UTF8.self)
+                #expect(text.contains("hb_requests"))
+                #expect(text.contains("http_server_request_duration"))
+                #expect(text.contains("/v1/catalog"))
+                #expect(text.contains("401"))
+            }
+        }
+    }
+
+    @Test func signInIsThrottledPerAddress() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.run { api in
+            var statuses: [Int] = []
+            for _ in 0..<21 {
+                statuses.append(Int(try await api.call(Endpoints.passwordLogin, PasswordLogin(username: "khong.co", password: "x")).status.code))
+            }
+            #expect(statuses.prefix(20).allSatisfy { $0 == 401 })
+            let last = try await api.call(Endpoints.passwordLogin, PasswordLogin(username: "khong.co", password: "x"))
+            #expect(last.status == .tooManyRequests)
+            #expect(last.headers[.retryAfter] != nil)
+            api.clock.advance(by: 60)
+            #expect(try await api.call(Endpoints.passwordLogin, PasswordLogin(username: "khong.co", password: "x")).status == .unauthorized)
+        }
+    }
+}
