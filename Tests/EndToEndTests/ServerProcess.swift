@@ -76,3 +76,27 @@ func httpGet(_ url: String) async throws -> (status: Int, body: Data) {
     let (data, response) = try await URLSession.shared.data(from: URL(string: url)!)
     return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
 }
+
+/// A JSON POST on loopback.
+func httpPost(_ url: String, json: String) async throws -> (status: Int, body: Data) {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = "POST"
+    request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    request.httpBody = Data(json.utf8)
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+}
+
+/// Runs a program and returns its exit status and combined output.
+func runProgram(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
