@@ -35,7 +35,7 @@ import Testing
         let feedbackAgency = p == .officialSXD || p == .supervisorSXD
         let requestAgency = p == .officialSTP
         switch endpoint {
-        case "jwks", "catalog", "me", "listFeedback", "listRequests", "listInvoices", "listReceipts":
+        case "jwks", "catalog", "me", "listFeedback", "listRequests", "listInvoices", "listPayments", "listReceipts":
             return .through
         case "createFeedback", "createRequest":
             return citizen ? .through : .forbidden
@@ -175,6 +175,7 @@ import Testing
                 try await check(Endpoints.listInvoices, NoContent())
                 try await check(Endpoints.getInvoice, NoContent(), id: items.invoice)
                 try await check(Endpoints.issueInvoice, InvoiceCreate(id: UUID(), citizenPhone: "0912345678", purpose: .schoolFee, description: "Học phí học kỳ 1", amount: 500_000))
+                try await check(Endpoints.listPayments, NoContent())
                 try await check(Endpoints.getPayment, NoContent(), id: items.payment)
                 try await check(Endpoints.listReceipts, NoContent())
                 try await check(Endpoints.getReceipt, NoContent(), id: items.receipt)

@@ -60,6 +60,7 @@ public enum Endpoints {
     public static let listInvoices = Endpoint<NoContent, Page<InvoiceView>>("listInvoices", .get, "/v1/invoices", access: .signedIn)
     public static let getInvoice = Endpoint<NoContent, InvoiceView>("getInvoice", .get, "/v1/invoices/{id}", access: .signedIn)
     public static let issueInvoice = Endpoint<InvoiceCreate, InvoiceView>("issueInvoice", .post, "/v1/invoices", access: .staff, success: 201)
+    public static let listPayments = Endpoint<NoContent, Page<PaymentView>>("listPayments", .get, "/v1/payments", access: .signedIn)
     public static let getPayment = Endpoint<NoContent, PaymentView>("getPayment", .get, "/v1/payments/{id}", access: .signedIn)
     public static let listReceipts = Endpoint<NoContent, Page<ReceiptView>>("listReceipts", .get, "/v1/receipts", access: .signedIn)
     public static let getReceipt = Endpoint<NoContent, ReceiptView>("getReceipt", .get, "/v1/receipts/{id}", access: .signedIn)
@@ -85,7 +86,7 @@ public enum Endpoints {
         withdrawRequest.description, requestHistory.description, requestQueue.description, receiveRequest.description,
         startRequest.description, askSupplement.description, apologise.description, resultReady.description,
         completeRequest.description, rejectRequest.description,
-        listInvoices.description, getInvoice.description, issueInvoice.description, getPayment.description,
+        listInvoices.description, getInvoice.description, issueInvoice.description, listPayments.description, getPayment.description,
         listReceipts.description, getReceipt.description,
     ]
 }

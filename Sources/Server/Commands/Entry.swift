@@ -87,17 +87,25 @@ extension SmartVLServer {
 
     struct Seed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Install the bundled reference data if the database has none.",
-            discussion: "Example: smartvl-server seed")
+            abstract: "Install the bundled reference data if the database has none; --demo adds demo accounts and items.",
+            discussion: "Example: smartvl-server seed --demo   (prints the demo passwords once)")
 
         @OptionGroup var data: DataOptions
+        @Flag(help: "Add demo officials (passwords printed once), citizens and items in every state.") var demo = false
 
         func run() async throws {
             let logger = Logger(label: "smartvl-server")
             let store = SQLiteStore(try data.configuration().prepare(now: Date(), logger: logger))
             try await seedIfEmpty(store, now: Date(), logger: logger)
-            let catalog = try await store.catalog()
-            print("Reference data version \(catalog?.version ?? "none") is installed.")
+            guard let catalog = try await store.catalog() else { throw StartupError(description: "no reference data installed") }
+            print("Reference data version \(catalog.version) is installed.")
+            guard demo else { return }
+            let now = ServerDependencies.liveClock()
+            if let lines = try await DemoSeed.run(store: store, catalog: catalog, now: now, random: .live, bcryptCost: UInt8(AuthPolicy().bcryptCost)) {
+                print(lines.joined(separator: "\n"))
+            } else {
+                print("The demo is already seeded (its passwords were shown when it was).")
+            }
         }
     }
 

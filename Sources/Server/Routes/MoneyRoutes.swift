@@ -67,6 +67,13 @@ extension APIRouter {
             try await c.store.createInvoice(invoice, event: event, at: call.now)
             return InvoiceView(invoice)
         }
+        register(Endpoints.listPayments) { call in
+            let (citizen, agency) = c.scope(try call.user)
+            let after = try Cursor.decode(call.query("cursor"), sort: "payments")?.values
+            let (items, last) = try await c.store.simplePage(
+                Payment.self, timeColumn: "created_at", citizenID: citizen, agencyCode: agency, after: after, limit: try call.limit())
+            return Page(items: items.map(PaymentView.init), nextCursor: last.map { Cursor(sort: "payments", values: $0).encoded })
+        }
         register(Endpoints.getPayment) { call in
             guard let payment = try await c.store.find(Payment.self, id: call.pathID()),
                 MoneyController.mayRead(citizenID: payment.citizenID, agencyCode: payment.agencyCode, try call.user)
