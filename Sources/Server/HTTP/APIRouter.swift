@@ -45,6 +45,25 @@ struct Call<Body: Sendable>: Sendable {
         }
     }
 
+    /// The `status` filter: comma-separated statuses of the lifecycle, or nil when absent.
+    func statuses<S: LifecycleStatus>(_ type: S.Type) throws -> [S]? {
+        try query("status").map { text in
+            try text.split(separator: ",").map {
+                guard let status = S(rawValue: String($0)) else { throw APIError.badQuery("status", "unknown status \($0)") }
+                return status
+            }
+        }
+    }
+
+    /// The `sort` parameter, or `fallback` when absent.
+    func sort<S: RawRepresentable<String> & CaseIterable>(_ fallback: S) throws -> S {
+        guard let raw = try query("sort") else { return fallback }
+        guard let sort = S(rawValue: raw) else {
+            throw APIError.badQuery("sort", "expected " + S.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return sort
+    }
+
     /// The page size: 1–100, 20 by default.
     func limit() throws -> Int {
         guard let raw = try query("limit") else { return 20 }
@@ -110,6 +129,11 @@ struct APIRouter {
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
     }
+}
+
+/// A page of views with the cursor that continues it.
+func page<Item, View: Codable & Sendable>(_ items: [Item], last: [String]?, sort: String, _ view: (Item) -> View) -> Page<View> {
+    Page(items: items.map(view), nextCursor: last.map { Cursor(sort: sort, values: $0).encoded })
 }
 
 /// An opaque keyset cursor: the sort it belongs to and the last row's sort values.

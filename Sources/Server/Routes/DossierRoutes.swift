@@ -76,31 +76,18 @@ struct DossierController: Sendable {
     func list(_ call: Call<NoContent>, queue: Bool) async throws -> Page<ServiceRequestView> {
         let user = try call.user
         var query = ServiceRequestQuery(limit: try call.limit())
-        if let raw = try call.query("sort") {
-            guard let sort = ServiceRequestQuery.Sort(rawValue: raw) else { throw APIError.badQuery("sort", "expected due, age or newest") }
-            query.sort = sort
-        } else if queue {
-            query.sort = .due
-        }
+        query.sort = try call.sort(queue ? ServiceRequestQuery.Sort.due : .newest)
         switch user.role {
         case .citizen: query.citizenID = user.id
         case .official, .supervisor: query.agencyCode = user.agencyCode
         case .admin, .system: break
         }
-        if let status = try call.query("status") {
-            query.statuses = try status.split(separator: ",").map {
-                guard let s = DossierStatus(rawValue: String($0)) else { throw APIError.badQuery("status", "unknown status \($0)") }
-                return s
-            }
-        } else if queue {
-            query.statuses = [.submitted, .received, .inProcessing, .supplementRequested, .resultReady]
-        }
+        query.statuses = try call.statuses(DossierStatus.self)
+            ?? (queue ? [.submitted, .received, .inProcessing, .supplementRequested, .resultReady] : [])
         if try call.flag("overdue") { query.overdueAt = call.now }
         query.after = try Cursor.decode(call.query("cursor"), sort: query.sort.rawValue)?.values
         let (items, last) = try await store.serviceRequestPage(query)
-        return Page(
-            items: items.map { ServiceRequestView($0, viewer: user, now: call.now) },
-            nextCursor: last.map { Cursor(sort: query.sort.rawValue, values: $0).encoded })
+        return page(items, last: last, sort: query.sort.rawValue) { ServiceRequestView($0, viewer: user, now: call.now) }
     }
 }
 

@@ -64,12 +64,7 @@ struct FeedbackController: Sendable {
     func list(_ call: Call<NoContent>, queue: Bool) async throws -> Page<FeedbackView> {
         let user = try call.user
         var query = FeedbackQuery(limit: try call.limit())
-        if let raw = try call.query("sort") {
-            guard let sort = FeedbackQuery.Sort(rawValue: raw) else { throw APIError.badQuery("sort", "expected due, age, priority or newest") }
-            query.sort = sort
-        } else if queue {
-            query.sort = .due
-        }
+        query.sort = try call.sort(queue ? FeedbackQuery.Sort.due : .newest)
         switch user.role {
         case .citizen:
             switch try call.query("scope") ?? "mine" {
@@ -82,14 +77,7 @@ struct FeedbackController: Sendable {
         case .admin, .system:
             break
         }
-        if let status = try call.query("status") {
-            query.statuses = try status.split(separator: ",").map {
-                guard let s = FeedbackStatus(rawValue: String($0)) else { throw APIError.badQuery("status", "unknown status \($0)") }
-                return s
-            }
-        } else if queue {
-            query.statuses = [.assigned, .inProgress, .reopened]
-        }
+        query.statuses = try call.statuses(FeedbackStatus.self) ?? (queue ? [.assigned, .inProgress, .reopened] : [])
         if let category = try call.query("category") {
             guard catalog.current.category(category) != nil else { throw APIError.badQuery("category", "unknown category") }
             query.category = category
@@ -103,9 +91,7 @@ struct FeedbackController: Sendable {
         query.search = try call.query("q")
         query.after = try Cursor.decode(call.query("cursor"), sort: query.sort.rawValue)?.values
         let (items, last) = try await store.feedbackPage(query)
-        return Page(
-            items: items.map { FeedbackView($0, viewer: user, now: call.now) },
-            nextCursor: last.map { Cursor(sort: query.sort.rawValue, values: $0).encoded })
+        return page(items, last: last, sort: query.sort.rawValue) { FeedbackView($0, viewer: user, now: call.now) }
     }
 }
 

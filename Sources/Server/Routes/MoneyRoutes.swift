@@ -27,16 +27,25 @@ struct MoneyController: Sendable {
 }
 
 extension APIRouter {
+    /// A newest-first list of the caller's rows (citizens: their own; staff: their agency's).
+    func registerList<T: TableMapped & Sendable, View: Codable & Sendable>(
+        _ endpoint: Endpoint<NoContent, Page<View>>, _ type: T.Type, timeColumn: String, controller c: MoneyController,
+        _ view: @escaping @Sendable (T) -> View
+    ) {
+        register(endpoint) { call in
+            let (citizen, agency) = c.scope(try call.user)
+            let after = try Cursor.decode(call.query("cursor"), sort: T.table)?.values
+            let (items, last) = try await c.store.simplePage(
+                T.self, timeColumn: timeColumn, citizenID: citizen, agencyCode: agency, after: after, limit: try call.limit())
+            return page(items, last: last, sort: T.table, view)
+        }
+    }
+
     func addMoneyRoutes(_ controller: MoneyController) {
         let c = controller
-        register(Endpoints.listInvoices) { call in
-            let user = try call.user
-            let (citizen, agency) = c.scope(user)
-            let after = try Cursor.decode(call.query("cursor"), sort: "issued")?.values
-            let (items, last) = try await c.store.simplePage(
-                Invoice.self, timeColumn: "issued_at", citizenID: citizen, agencyCode: agency, after: after, limit: try call.limit())
-            return Page(items: items.map(InvoiceView.init), nextCursor: last.map { Cursor(sort: "issued", values: $0).encoded })
-        }
+        registerList(Endpoints.listInvoices, Invoice.self, timeColumn: "issued_at", controller: c, InvoiceView.init)
+        registerList(Endpoints.listPayments, Payment.self, timeColumn: "created_at", controller: c, PaymentView.init)
+        registerList(Endpoints.listReceipts, Receipt.self, timeColumn: "issued_at", controller: c, ReceiptView.init)
         register(Endpoints.getInvoice) { call in
             guard let invoice = try await c.store.find(Invoice.self, id: call.pathID()),
                 MoneyController.mayRead(citizenID: invoice.citizenID, agencyCode: invoice.agencyCode, try call.user)
@@ -67,25 +76,11 @@ extension APIRouter {
             try await c.store.createInvoice(invoice, event: event, at: call.now)
             return InvoiceView(invoice)
         }
-        register(Endpoints.listPayments) { call in
-            let (citizen, agency) = c.scope(try call.user)
-            let after = try Cursor.decode(call.query("cursor"), sort: "payments")?.values
-            let (items, last) = try await c.store.simplePage(
-                Payment.self, timeColumn: "created_at", citizenID: citizen, agencyCode: agency, after: after, limit: try call.limit())
-            return Page(items: items.map(PaymentView.init), nextCursor: last.map { Cursor(sort: "payments", values: $0).encoded })
-        }
         register(Endpoints.getPayment) { call in
             guard let payment = try await c.store.find(Payment.self, id: call.pathID()),
                 MoneyController.mayRead(citizenID: payment.citizenID, agencyCode: payment.agencyCode, try call.user)
             else { throw APIError.notFound("payment") }
             return PaymentView(payment)
-        }
-        register(Endpoints.listReceipts) { call in
-            let (citizen, agency) = c.scope(try call.user)
-            let after = try Cursor.decode(call.query("cursor"), sort: "receipts")?.values
-            let (items, last) = try await c.store.simplePage(
-                Receipt.self, timeColumn: "issued_at", citizenID: citizen, agencyCode: agency, after: after, limit: try call.limit())
-            return Page(items: items.map(ReceiptView.init), nextCursor: last.map { Cursor(sort: "receipts", values: $0).encoded })
         }
         register(Endpoints.getReceipt) { call in
             guard let receipt = try await c.store.find(Receipt.self, id: call.pathID()),

@@ -46,151 +46,121 @@ struct ServiceRequestQuery: Sendable {
     var limit = 20
 }
 
+/// SQL conditions and their arguments, built up clause by clause.
+struct Filter {
+    private(set) var clauses: [String] = []
+    private(set) var values: [DatabaseValue] = []
+
+    /// Adds a clause with its arguments.
+    mutating func add(_ clause: String, _ arguments: (any DatabaseValueConvertible)?...) {
+        clauses.append(clause)
+        values += arguments.map { $0?.databaseValue ?? .null }
+    }
+
+    /// Adds `column IN (…)` when `options` is not empty.
+    mutating func add(_ column: String, in options: [String]) {
+        guard !options.isEmpty else { return }
+        clauses.append("\(column) IN (\(options.map { _ in "?" }.joined(separator: ", ")))")
+        values += options.map(\.databaseValue)
+    }
+
+    /// Adds the keyset condition `(keys) > (after)` (or `<` when descending); `id` keys are text.
+    mutating func add(after: [String]?, keys: [String], descending: Bool) throws {
+        guard let after else { return }
+        guard after.count == keys.count else { throw StoreError.notFound("cursor") }
+        clauses.append("(\(keys.joined(separator: ", "))) \(descending ? "<" : ">") (\(keys.map { _ in "?" }.joined(separator: ", ")))")
+        for (key, value) in zip(keys, after) {
+            values.append(key == "id" ? value.databaseValue : (Double(value) ?? 0).databaseValue)
+        }
+    }
+
+    /// ` WHERE …`, or nothing.
+    var sql: String { clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ") }
+
+    var arguments: StatementArguments { StatementArguments(values) }
+}
+
 extension SQLiteStore {
-    /// One page of feedback and the sort values of its last row.
-    func feedbackPage(_ query: FeedbackQuery) async throws -> ([Feedback], [String]?) {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let citizen = query.citizenID {
-            conditions.append("citizen_id = ?")
-            arguments.append(citizen.uuidString)
-        }
-        if query.publicOnly { conditions.append("is_public = 1 AND status <> 'submitted'") }
-        if let agency = query.agencyCode {
-            conditions.append("agency_code = ?")
-            arguments.append(agency)
-        }
-        if !query.statuses.isEmpty {
-            conditions.append("status IN (\(query.statuses.map { _ in "?" }.joined(separator: ", ")))")
-            arguments += query.statuses.map(\.rawValue)
-        }
-        if let category = query.category {
-            conditions.append("category_code = ?")
-            arguments.append(category)
-        }
-        if let commune = query.commune {
-            conditions.append("commune_code = ?")
-            arguments.append(commune)
-        }
-        if let assignee = query.assigneeID {
-            conditions.append("assignee_id = ?")
-            arguments.append(assignee.uuidString)
-        }
-        if let now = query.overdueAt {
-            conditions.append("""
-                ((status IN ('received', 'assigned') AND (acknowledge_due_at < ? OR answer_due_at < ?))
-                 OR (status IN ('in_progress', 'reopened') AND answer_due_at < ?))
-                """)
-            arguments += [now.stored, now.stored, now.stored]
-        }
-        if let search = query.search, !SearchKey.fold(search).isEmpty {
-            conditions.append("instr(search_key, ?) > 0")
-            arguments.append(SearchKey.fold(search))
-        }
-        let keys: [String]
-        let descending: Bool
-        switch query.sort {
-        case .due: (keys, descending) = (["answer_due_at", "id"], false)
-        case .age: (keys, descending) = (["received_at", "id"], false)
-        case .priority: (keys, descending) = (["(CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)", "answer_due_at", "id"], false)
-        case .newest: (keys, descending) = (["created_at", "id"], true)
-        }
-        if let after = query.after {
-            guard after.count == keys.count else { throw StoreError.notFound("cursor") }
-            conditions.append("(\(keys.joined(separator: ", "))) \(descending ? "<" : ">") (\(keys.map { _ in "?" }.joined(separator: ", ")))")
-            for (key, value) in zip(keys, after) {
-                arguments.append(key == "id" ? value : Double(value) as (any DatabaseValueConvertible)?)
-            }
-        }
-        let order = keys.map { "\($0) \(descending ? "DESC" : "ASC")" }.joined(separator: ", ")
-        let sql = "SELECT *, \(keys.enumerated().map { "\($1) AS k\($0)" }.joined(separator: ", ")) FROM feedback"
-            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY \(order) LIMIT \(query.limit + 1)"
-        let values = arguments.map { $0?.databaseValue ?? .null }
+    /// Runs a keyset-paged query: `limit + 1` rows tell whether there is a next page, whose cursor
+    /// is the sort values (`k0`, `k1`, …) of the last row kept.
+    func keysetPage<T: TableMapped & Sendable>(
+        _ type: T.Type, sql: String, filter: Filter, keyCount: Int, limit: Int
+    ) async throws -> ([T], [String]?) {
+        let filter = filter
         return try await database.reader.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values))
-            let page = try rows.prefix(query.limit).map(Feedback.init(row:))
-            guard rows.count > query.limit, let last = rows.prefix(query.limit).last else { return (page, nil) }
-            let cursor = keys.indices.map { index -> String in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: filter.arguments)
+            let kept = rows.prefix(limit)
+            let items = try kept.map(T.init(row:))
+            guard rows.count > limit, let last = kept.last else { return (items, nil) }
+            let cursor = (0..<keyCount).map { index -> String in
                 let value = last["k\(index)"] as DatabaseValue
-                if let text = String.fromDatabaseValue(value), keys[index] == "id" { return text }
+                if case .string(let text) = value.storage { return text }
                 return String(Double.fromDatabaseValue(value) ?? 0)
             }
-            return (page, cursor)
+            return (items, cursor)
         }
+    }
+
+    /// One page of feedback and the sort values of its last row.
+    func feedbackPage(_ query: FeedbackQuery) async throws -> ([Feedback], [String]?) {
+        var filter = Filter()
+        if let citizen = query.citizenID { filter.add("citizen_id = ?", citizen.uuidString) }
+        if query.publicOnly { filter.add("is_public = 1 AND status <> 'submitted'") }
+        if let agency = query.agencyCode { filter.add("agency_code = ?", agency) }
+        filter.add("status", in: query.statuses.map(\.rawValue))
+        if let category = query.category { filter.add("category_code = ?", category) }
+        if let commune = query.commune { filter.add("commune_code = ?", commune) }
+        if let assignee = query.assigneeID { filter.add("assignee_id = ?", assignee.uuidString) }
+        if let now = query.overdueAt {
+            filter.add("""
+                ((status IN ('received', 'assigned') AND (acknowledge_due_at < ? OR answer_due_at < ?))
+                 OR (status IN ('in_progress', 'reopened') AND answer_due_at < ?))
+                """, now.stored, now.stored, now.stored)
+        }
+        if let search = query.search, !SearchKey.fold(search).isEmpty { filter.add("instr(search_key, ?) > 0", SearchKey.fold(search)) }
+        let (keys, descending): ([String], Bool) = switch query.sort {
+        case .due: (["answer_due_at", "id"], false)
+        case .age: (["received_at", "id"], false)
+        case .priority: (["(CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)", "answer_due_at", "id"], false)
+        case .newest: (["created_at", "id"], true)
+        }
+        try filter.add(after: query.after, keys: keys, descending: descending)
+        let sql = "SELECT *, \(keys.enumerated().map { "\($1) AS k\($0)" }.joined(separator: ", ")) FROM feedback" + filter.sql
+            + " ORDER BY \(keys.map { "\($0) \(descending ? "DESC" : "ASC")" }.joined(separator: ", ")) LIMIT \(query.limit + 1)"
+        return try await keysetPage(Feedback.self, sql: sql, filter: filter, keyCount: keys.count, limit: query.limit)
     }
 
     /// One page of dossiers and the sort values of its last row.
     func serviceRequestPage(_ query: ServiceRequestQuery) async throws -> ([ServiceRequest], [String]?) {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let citizen = query.citizenID {
-            conditions.append("citizen_id = ?")
-            arguments.append(citizen.uuidString)
-        }
-        if let agency = query.agencyCode {
-            conditions.append("agency_code = ? AND status <> 'draft'")
-            arguments.append(agency)
-        }
-        if !query.statuses.isEmpty {
-            conditions.append("status IN (\(query.statuses.map { _ in "?" }.joined(separator: ", ")))")
-            arguments += query.statuses.map(\.rawValue)
-        }
+        var filter = Filter()
+        if let citizen = query.citizenID { filter.add("citizen_id = ?", citizen.uuidString) }
+        if let agency = query.agencyCode { filter.add("agency_code = ? AND status <> 'draft'", agency) }
+        filter.add("status", in: query.statuses.map(\.rawValue))
         if let now = query.overdueAt {
-            conditions.append("status IN ('received', 'in_processing') AND paused_at IS NULL AND due_at < ?")
-            arguments.append(now.stored)
+            filter.add("status IN ('received', 'in_processing') AND paused_at IS NULL AND due_at < ?", now.stored)
         }
-        let keys: [String]
-        let descending: Bool
-        switch query.sort {
-        case .due: (keys, descending) = (["coalesce(due_at, 1e18)", "id"], false)
-        case .age: (keys, descending) = (["coalesce(submitted_at, created_at)", "id"], false)
-        case .newest: (keys, descending) = (["created_at", "id"], true)
+        let (keys, descending): ([String], Bool) = switch query.sort {
+        case .due: (["coalesce(due_at, 1e18)", "id"], false)
+        case .age: (["coalesce(submitted_at, created_at)", "id"], false)
+        case .newest: (["created_at", "id"], true)
         }
-        if let after = query.after {
-            guard after.count == keys.count else { throw StoreError.notFound("cursor") }
-            conditions.append("(\(keys.joined(separator: ", "))) \(descending ? "<" : ">") (?, ?)")
-            arguments += [Double(after[0]), after[1]]
-        }
-        let sql = "SELECT *, \(keys[0]) AS k0, id AS k1 FROM service_requests"
-            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        try filter.add(after: query.after, keys: keys, descending: descending)
+        let sql = "SELECT *, \(keys[0]) AS k0, id AS k1 FROM service_requests" + filter.sql
             + " ORDER BY \(keys.map { "\($0) \(descending ? "DESC" : "ASC")" }.joined(separator: ", ")) LIMIT \(query.limit + 1)"
-        let values = arguments.map { $0?.databaseValue ?? .null }
-        return try await database.reader.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values))
-            let page = try rows.prefix(query.limit).map(ServiceRequest.init(row:))
-            guard rows.count > query.limit, let last = rows.prefix(query.limit).last else { return (page, nil) }
-            return (page, [String(last["k0"] as Double), last["k1"] as String])
-        }
+        return try await keysetPage(ServiceRequest.self, sql: sql, filter: filter, keyCount: 2, limit: query.limit)
     }
 
     /// A page of rows of a simple table by owner or agency, newest first, keyed by (time column, id).
     func simplePage<T: TableMapped & Sendable>(
         _ type: T.Type, timeColumn: String, citizenID: UUID?, agencyCode: String?, after: [String]?, limit: Int
     ) async throws -> ([T], [String]?) {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let citizenID {
-            conditions.append("citizen_id = ?")
-            arguments.append(citizenID.uuidString)
-        }
-        if let agencyCode {
-            conditions.append("agency_code = ?")
-            arguments.append(agencyCode)
-        }
-        if let after, after.count == 2 {
-            conditions.append("(\(timeColumn), id) < (?, ?)")
-            arguments += [Double(after[0]), after[1]]
-        }
-        let sql = "SELECT * FROM \(T.table)" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        var filter = Filter()
+        if let citizenID { filter.add("citizen_id = ?", citizenID.uuidString) }
+        if let agencyCode { filter.add("agency_code = ?", agencyCode) }
+        try filter.add(after: after, keys: [timeColumn, "id"], descending: true)
+        let sql = "SELECT *, \(timeColumn) AS k0, id AS k1 FROM \(T.table)" + filter.sql
             + " ORDER BY \(timeColumn) DESC, id DESC LIMIT \(limit + 1)"
-        let values = arguments.map { $0?.databaseValue ?? .null }
-        return try await database.reader.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values))
-            let page = try rows.prefix(limit).map(T.init(row:))
-            guard rows.count > limit, let last = rows.prefix(limit).last else { return (page, nil) }
-            return (page, [String(last[timeColumn] as Double), last["id"] as String])
-        }
+        return try await keysetPage(T.self, sql: sql, filter: filter, keyCount: 2, limit: limit)
     }
 
     /// A staff account by username.
