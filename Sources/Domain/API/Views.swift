@@ -42,51 +42,30 @@ public struct CatalogView: Codable, Sendable, Equatable {
 }
 
 /// Files feedback: the draft and the id the device generated (a retry with the same id is safe).
+/// On the wire it is one flat object: `id` beside the draft's fields.
 public struct FeedbackCreate: Codable, Sendable, Equatable {
     /// The id the device generated.
     public var id: UUID
-    /// The category code.
-    public var category: String
-    /// The title.
-    public var title: String
-    /// The description.
-    public var description: String
-    /// Latitude.
-    public var latitude: Double?
-    /// Longitude.
-    public var longitude: Double?
-    /// Commune code.
-    public var commune: String?
-    /// Address text.
-    public var address: String?
-    /// Photo digests.
-    public var photos: [String]?
-    /// Hide the reporter.
-    public var anonymous: Bool?
-    /// Show to other citizens (default true).
-    public var `public`: Bool?
+    /// What the citizen filed.
+    public var draft: FeedbackDraft
 
     /// Creates the request.
     public init(id: UUID, draft: FeedbackDraft) {
         self.id = id
-        category = draft.category
-        title = draft.title
-        description = draft.description
-        latitude = draft.latitude
-        longitude = draft.longitude
-        commune = draft.commune
-        address = draft.address
-        photos = draft.photos
-        anonymous = draft.anonymous
-        self.public = draft.isPublic
+        self.draft = draft
     }
 
-    /// The draft it carries.
-    public var draft: FeedbackDraft {
-        FeedbackDraft(
-            category: category, title: title, description: description, latitude: latitude, longitude: longitude,
-            commune: commune, address: address, photos: photos ?? [], anonymous: anonymous ?? false,
-            isPublic: self.public ?? true)
+    private enum CodingKeys: String, CodingKey { case id }
+
+    public init(from decoder: any Decoder) throws {
+        id = try decoder.container(keyedBy: CodingKeys.self).decode(UUID.self, forKey: .id)
+        draft = try FeedbackDraft(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try draft.encode(to: encoder)
     }
 }
 

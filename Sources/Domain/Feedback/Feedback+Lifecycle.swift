@@ -139,6 +139,20 @@ public struct FeedbackDraft: Sendable, Equatable, Codable {
         case category, title, description, latitude, longitude, commune, address, photos, anonymous
         case isPublic = "public"
     }
+
+    /// Decodes a draft; `photos`, `anonymous` and `public` may be left out (none, false, true).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            category: try c.decode(String.self, forKey: .category), title: try c.decode(String.self, forKey: .title),
+            description: try c.decode(String.self, forKey: .description),
+            latitude: try c.decodeIfPresent(Double.self, forKey: .latitude),
+            longitude: try c.decodeIfPresent(Double.self, forKey: .longitude),
+            commune: try c.decodeIfPresent(String.self, forKey: .commune), address: try c.decodeIfPresent(String.self, forKey: .address),
+            photos: try c.decodeIfPresent([String].self, forKey: .photos) ?? [],
+            anonymous: try c.decodeIfPresent(Bool.self, forKey: .anonymous) ?? false,
+            isPublic: try c.decodeIfPresent(Bool.self, forKey: .isPublic) ?? true)
+    }
 }
 
 /// A change to feedback, with what it needs.
