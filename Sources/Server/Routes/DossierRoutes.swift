@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import GRDB
 import Hummingbird
 
 /// Service requests: applying, reading, supplementing, and the agency's processing.
@@ -24,14 +25,20 @@ struct DossierController: Sendable {
     }
 
     func create(_ body: ServiceRequestCreate, by citizen: Actor, at now: Date) async throws -> ServiceRequestView {
-        if let existing = try await store.serviceRequest(id: body.id) {
+        let created = try await store.database.writer.write { db in try self.create(db, body, by: citizen, at: now) }
+        return ServiceRequestView(created, viewer: citizen, now: now)
+    }
+
+    /// Applies for a procedure inside the caller's transaction; a retry of the same id returns what was stored.
+    func create(_ db: Database, _ body: ServiceRequestCreate, by citizen: Actor, at now: Date) throws -> ServiceRequest {
+        if let existing = try SQLiteStore.fetch(ServiceRequest.self, key: body.id.uuidString, db: db) {
             guard existing.citizenID == citizen.id else { throw StoreError.conflict("request \(body.id)") }
-            return ServiceRequestView(existing, viewer: citizen, now: now)
+            return existing
         }
         let (draft, e1) = try ServiceRequest.create(body.draft, id: body.id, by: citizen, at: now, catalog: catalog.current)
         let (submitted, e2) = try draft.applying(.submit, by: citizen, at: now)
-        try await store.create(submitted, events: [e1, e2], at: now)
-        return ServiceRequestView(submitted, viewer: citizen, now: now)
+        try SQLiteStore.createRequest(db, submitted, events: [e1, e2], at: now)
+        return submitted
     }
 
     /// What a command may draw on inside the write: the catalogue, and the next dossier code of
@@ -46,10 +53,20 @@ struct DossierController: Sendable {
         _ id: UUID, by actor: Actor, at now: Date,
         _ command: @escaping @Sendable (ServiceRequest, Allocation) throws -> DossierCommand
     ) async throws -> ServiceRequestView {
-        _ = try await readable(id, by: actor)
+        let updated = try await store.database.writer.write { db in try self.apply(db, id, by: actor, at: now, command) }
+        return ServiceRequestView(updated, viewer: actor, now: now)
+    }
+
+    /// The same, inside the caller's transaction.
+    func apply(
+        _ db: Database, _ id: UUID, by actor: Actor, at now: Date, _ command: (ServiceRequest, Allocation) throws -> DossierCommand
+    ) throws -> ServiceRequest {
+        guard let existing = try SQLiteStore.fetch(ServiceRequest.self, key: id.uuidString, db: db), Self.mayRead(existing, actor) else {
+            throw APIError.notFound("request")
+        }
         let catalog = self.catalog.current
         let invoiceID = ids()
-        let updated = try await store.update(id: id, at: now) { current, sequences in
+        return try SQLiteStore.updateRequest(db, id: id, at: now) { current, sequences in
             let allocation = Allocation(catalog: catalog) {
                 guard let agency = catalog.agency(current.agencyCode) else { throw FeedbackError.unknownAgency(current.agencyCode) }
                 let day = VietnamTime.local(now).date
@@ -70,7 +87,6 @@ struct DossierController: Sendable {
             }
             return (next, [event], invoice)
         }
-        return ServiceRequestView(updated, viewer: actor, now: now)
     }
 
     func list(_ call: Call<NoContent>, queue: Bool) async throws -> Page<ServiceRequestView> {

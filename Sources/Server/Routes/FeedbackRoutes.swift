@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import GRDB
 import Hummingbird
 
 /// Feedback: filing, reading, the thread, and the agency's work on it.
@@ -26,25 +27,52 @@ struct FeedbackController: Sendable {
 
     /// Applies a command to an item the caller may read; refusals change nothing.
     func apply(_ id: UUID, by actor: Actor, at now: Date, _ command: @escaping @Sendable (Feedback) throws -> FeedbackCommand) async throws -> FeedbackView {
-        _ = try await readable(id, by: actor)
-        let updated = try await store.update(id: id, at: now) { current in
-            try current.applying(command(current), by: actor, at: now)
-        }
+        let updated = try await store.database.writer.write { db in try self.apply(db, id, by: actor, at: now, command) }
         return FeedbackView(updated, viewer: actor, now: now)
     }
 
+    /// The same, inside the caller's transaction (sync pushes apply many in one).
+    func apply(_ db: Database, _ id: UUID, by actor: Actor, at now: Date, _ command: (Feedback) throws -> FeedbackCommand) throws -> Feedback {
+        guard let current = try SQLiteStore.fetch(Feedback.self, key: id.uuidString, db: db), Self.mayRead(current, actor) else {
+            throw APIError.notFound("feedback")
+        }
+        return try SQLiteStore.updateFeedback(db, id: id, at: now) { current in
+            try current.applying(command(current), by: actor, at: now)
+        }
+    }
+
     func create(_ body: FeedbackCreate, by citizen: Actor, at now: Date) async throws -> FeedbackView {
-        if let existing = try await store.feedback(id: body.id) {
-            // A retry of the same filing (the reply was lost) returns what was stored.
+        let created = try await store.database.writer.write { db in try self.create(db, body, by: citizen, at: now) }
+        return FeedbackView(created, viewer: citizen, now: now)
+    }
+
+    /// Files feedback inside the caller's transaction; a retry of the same id returns what was stored.
+    func create(_ db: Database, _ body: FeedbackCreate, by citizen: Actor, at now: Date) throws -> Feedback {
+        if let existing = try SQLiteStore.fetch(Feedback.self, key: body.id.uuidString, db: db) {
             guard existing.citizenID == citizen.id else { throw StoreError.conflict("feedback \(body.id)") }
-            return FeedbackView(existing, viewer: citizen, now: now)
+            return existing
         }
         let catalog = self.catalog.current
         let (submitted, event) = try Feedback.submit(body.draft, id: body.id, by: citizen, at: now, catalog: catalog, policy: policy)
-        let created = try await store.create(submitted, event: event, at: now) { feedback, sequences in
+        return try SQLiteStore.createFeedback(db, submitted, event: event, at: now) { feedback, sequences in
             try Self.accept(feedback, sequences: sequences, catalog: catalog, at: now)
         }
-        return FeedbackView(created, viewer: citizen, now: now)
+    }
+
+    /// Adds a message to the thread of an item the caller may talk on.
+    func postMessage(_ db: Database, feedbackID: UUID, message: MessageCreate, by user: Actor, at now: Date) throws -> (StoredMessage, Feedback) {
+        guard let feedback = try SQLiteStore.fetch(Feedback.self, key: feedbackID.uuidString, db: db), Self.mayRead(feedback, user),
+            APIRouter.mayTalk(feedback, user), user.role != .admin
+        else { throw APIError.notFound("feedback") }
+        guard !feedback.status.isFinal else { throw FeedbackError.transition(.notAllowedFrom(feedback.status, .resolve)) }
+        let text: VietnameseText
+        do throws(TextError) { text = try VietnameseText(message.body, field: "body", maxLength: 2000, multiline: true) } catch {
+            throw FeedbackError.text(error)
+        }
+        let stored = try SQLiteStore.addMessage(
+            db, StoredMessage(id: message.id, feedbackID: feedback.id, authorID: user.id, authorRole: user.role, body: text.value, createdAt: now),
+            partition: feedback.partition)
+        return (stored, feedback)
     }
 
     /// What the server does on accepting feedback: tracking code, due times, routing.
@@ -157,19 +185,10 @@ extension APIRouter {
         }
         register(Endpoints.postFeedbackMessage) { call in
             let user = try call.user
-            let feedback = try await c.readable(call.pathID(), by: user)
-            guard Self.mayTalk(feedback, user), user.role != .admin else { throw APIError.notFound("feedback") }
-            guard !feedback.status.isFinal else {
-                throw FeedbackError.transition(.notAllowedFrom(feedback.status, .resolve))
+            let id = try call.pathID()
+            let (stored, feedback) = try await c.store.database.writer.write { db in
+                try c.postMessage(db, feedbackID: id, message: call.body, by: user, at: call.now)
             }
-            let text: VietnameseText
-            do throws(TextError) { text = try VietnameseText(call.body.body, field: "body", maxLength: 2000, multiline: true) } catch {
-                throw FeedbackError.text(error)
-            }
-            let stored = try await c.store.addMessage(
-                StoredMessage(id: call.body.id, feedbackID: feedback.id, authorID: user.id, authorRole: user.role,
-                              body: text.value, createdAt: call.now),
-                partition: feedback.partition)
             return Self.view(stored, feedback: feedback, viewer: user)
         }
         register(Endpoints.feedbackHistory) { call in

@@ -86,12 +86,7 @@ extension SQLiteStore: FeedbackRepository {
         _ submitted: Feedback, event: HistoryEvent, at now: Date,
         accept: @escaping @Sendable (Feedback, any SequenceAllocator) throws -> (Feedback, [HistoryEvent])
     ) async throws -> Feedback {
-        try await database.writer.write { db in
-            let (accepted, events) = try accept(submitted, DatabaseSequences(db: db))
-            try Self.insert(accepted, db: db, at: now)
-            try Self.record([event] + events, db: db)
-            return accepted
-        }
+        try await database.writer.write { db in try Self.createFeedback(db, submitted, event: event, at: now, accept: accept) }
     }
 
     func feedback(id: UUID) async throws -> Feedback? {
@@ -101,20 +96,36 @@ extension SQLiteStore: FeedbackRepository {
     func update(
         id: UUID, at now: Date, _ change: @escaping @Sendable (Feedback) throws -> (Feedback, HistoryEvent)
     ) async throws -> Feedback {
-        try await database.writer.write { db in
-            guard let current = try Self.fetch(Feedback.self, key: id.uuidString, db: db) else {
-                throw StoreError.notFound("feedback \(id)")
-            }
-            let (next, event) = try change(current)
-            try Self.update(next, db: db, at: now)
-            if let left = current.agencyCode, left != next.agencyCode {
-                // The old agency's devices must drop the item.
-                try Self.appendChange(
-                    Feedback.changeEntity, id: next.key, op: "remove",
-                    partition: ChangePartition(leftAgencyCode: left), db: db, at: now)
-            }
-            try Self.record([event], db: db)
-            return next
+        try await database.writer.write { db in try Self.updateFeedback(db, id: id, at: now, change) }
+    }
+
+    /// Stores new feedback inside the caller's transaction (see `create`).
+    static func createFeedback(
+        _ db: Database, _ submitted: Feedback, event: HistoryEvent, at now: Date,
+        accept: (Feedback, any SequenceAllocator) throws -> (Feedback, [HistoryEvent])
+    ) throws -> Feedback {
+        let (accepted, events) = try accept(submitted, DatabaseSequences(db: db))
+        try insert(accepted, db: db, at: now)
+        try record([event] + events, db: db)
+        return accepted
+    }
+
+    /// Changes feedback inside the caller's transaction (see `update`).
+    static func updateFeedback(
+        _ db: Database, id: UUID, at now: Date, _ change: (Feedback) throws -> (Feedback, HistoryEvent)
+    ) throws -> Feedback {
+        guard let current = try fetch(Feedback.self, key: id.uuidString, db: db) else {
+            throw StoreError.notFound("feedback \(id)")
         }
+        let (next, event) = try change(current)
+        try update(next, db: db, at: now)
+        if let left = current.agencyCode, left != next.agencyCode {
+            // The old agency's devices must drop the item.
+            try appendChange(
+                Feedback.changeEntity, id: next.key, op: "remove",
+                partition: ChangePartition(leftAgencyCode: left), db: db, at: now)
+        }
+        try record([event], db: db)
+        return next
     }
 }

@@ -165,10 +165,7 @@ extension SQLiteStore {
 
     /// A staff account by username.
     func staff(username: String) async throws -> UserAccount? {
-        try await database.reader.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ? AND role IN ('official', 'supervisor')",
-                             arguments: [username.lowercased()]).map(Self.account)
-        }
+        try await database.reader.read { db in try Self.staff(db, username: username) }
     }
 
     /// Any mapped row by key.
@@ -190,21 +187,30 @@ struct StoredMessage: Sendable, Equatable {
 extension SQLiteStore {
     /// Adds a message to a thread; a retry with the same id returns the stored one.
     func addMessage(_ message: StoredMessage, partition: ChangePartition) async throws -> StoredMessage {
-        try await database.writer.write { db in
-            if let existing = try Row.fetchOne(db, sql: "SELECT * FROM feedback_messages WHERE id = ?", arguments: [message.id.uuidString]) {
-                let stored = Self.message(existing)
-                guard stored.authorID == message.authorID, stored.feedbackID == message.feedbackID else {
-                    throw StoreError.conflict("message \(message.id)")
-                }
-                return stored
+        try await database.writer.write { db in try Self.addMessage(db, message, partition: partition) }
+    }
+
+    /// Adds a message inside the caller's transaction.
+    static func addMessage(_ db: Database, _ message: StoredMessage, partition: ChangePartition) throws -> StoredMessage {
+        if let existing = try Row.fetchOne(db, sql: "SELECT * FROM feedback_messages WHERE id = ?", arguments: [message.id.uuidString]) {
+            let stored = Self.message(existing)
+            guard stored.authorID == message.authorID, stored.feedbackID == message.feedbackID else {
+                throw StoreError.conflict("message \(message.id)")
             }
-            try db.execute(
-                sql: "INSERT INTO feedback_messages (id, feedback_id, author_id, author_role, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [message.id.uuidString, message.feedbackID.uuidString, message.authorID.uuidString,
-                            message.authorRole.rawValue, message.body, message.createdAt.stored])
-            try Self.appendChange("feedback_message", id: message.id.uuidString, partition: partition, db: db, at: message.createdAt)
-            return message
+            return stored
         }
+        try db.execute(
+            sql: "INSERT INTO feedback_messages (id, feedback_id, author_id, author_role, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [message.id.uuidString, message.feedbackID.uuidString, message.authorID.uuidString,
+                        message.authorRole.rawValue, message.body, message.createdAt.stored])
+        try Self.appendChange("feedback_message", id: message.id.uuidString, partition: partition, db: db, at: message.createdAt)
+        return message
+    }
+
+    /// A staff account by username, inside a transaction.
+    static func staff(_ db: Database, username: String) throws -> UserAccount? {
+        try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ? AND role IN ('official', 'supervisor')",
+                         arguments: [username.lowercased()]).map(Self.account)
     }
 
     /// A thread, oldest first.
@@ -215,7 +221,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func message(_ row: Row) -> StoredMessage {
+    static func message(_ row: Row) -> StoredMessage {
         StoredMessage(
             id: row.uuid("id")!, feedbackID: row.uuid("feedback_id")!, authorID: row.uuid("author_id")!,
             authorRole: Role(rawValue: row["author_role"])!, body: row["body"], createdAt: row.time("created_at")!)

@@ -63,10 +63,7 @@ extension ServiceRequest: Versioned {
 
 extension SQLiteStore: ServiceRequestRepository {
     func create(_ request: ServiceRequest, events: [HistoryEvent], at now: Date) async throws {
-        try await database.writer.write { db in
-            try Self.insert(request, db: db, at: now)
-            try Self.record(events, db: db)
-        }
+        try await database.writer.write { db in try Self.createRequest(db, request, events: events, at: now) }
     }
 
     func serviceRequest(id: UUID) async throws -> ServiceRequest? {
@@ -77,18 +74,30 @@ extension SQLiteStore: ServiceRequestRepository {
         id: UUID, at now: Date,
         _ change: @escaping @Sendable (ServiceRequest, any SequenceAllocator) throws -> (ServiceRequest, [HistoryEvent], (Invoice, HistoryEvent)?)
     ) async throws -> ServiceRequest {
-        try await database.writer.write { db in
-            guard let current = try Self.fetch(ServiceRequest.self, key: id.uuidString, db: db) else {
-                throw StoreError.notFound("service request \(id)")
-            }
-            let (next, events, invoice) = try change(current, DatabaseSequences(db: db))
-            try Self.update(next, db: db, at: now)
-            try Self.record(events, db: db)
-            if let (invoice, event) = invoice {
-                try Self.insert(invoice, db: db, at: now)
-                try Self.record([event], db: db)
-            }
-            return next
+        try await database.writer.write { db in try Self.updateRequest(db, id: id, at: now, change) }
+    }
+
+    /// Stores a new dossier inside the caller's transaction.
+    static func createRequest(_ db: Database, _ request: ServiceRequest, events: [HistoryEvent], at now: Date) throws {
+        try insert(request, db: db, at: now)
+        try record(events, db: db)
+    }
+
+    /// Changes a dossier inside the caller's transaction (see `update`).
+    static func updateRequest(
+        _ db: Database, id: UUID, at now: Date,
+        _ change: (ServiceRequest, any SequenceAllocator) throws -> (ServiceRequest, [HistoryEvent], (Invoice, HistoryEvent)?)
+    ) throws -> ServiceRequest {
+        guard let current = try fetch(ServiceRequest.self, key: id.uuidString, db: db) else {
+            throw StoreError.notFound("service request \(id)")
         }
+        let (next, events, invoice) = try change(current, DatabaseSequences(db: db))
+        try update(next, db: db, at: now)
+        try record(events, db: db)
+        if let (invoice, event) = invoice {
+            try insert(invoice, db: db, at: now)
+            try record([event], db: db)
+        }
+        return next
     }
 }
