@@ -35,7 +35,7 @@ import Testing
         let feedbackAgency = p == .officialSXD || p == .supervisorSXD
         let requestAgency = p == .officialSTP
         switch endpoint {
-        case "jwks", "catalog", "me", "listFeedback", "listRequests", "listInvoices", "listPayments", "listReceipts":
+        case "jwks", "catalog", "me", "listFeedback", "listRequests", "listInvoices", "listPayments", "listReceipts", "registerDevice", "syncPush", "syncPull":
             return .through
         case "createFeedback", "createRequest":
             return citizen ? .through : .forbidden
@@ -179,6 +179,10 @@ import Testing
                 try await check(Endpoints.getPayment, NoContent(), id: items.payment)
                 try await check(Endpoints.listReceipts, NoContent())
                 try await check(Endpoints.getReceipt, NoContent(), id: items.receipt)
+                let device = try await api.call(Endpoints.registerDevice, DeviceRegistration(name: "matrix"), token: token).value?.deviceId ?? UUID()
+                try await check(Endpoints.registerDevice, DeviceRegistration(name: "matrix"))
+                try await check(Endpoints.syncPush, PushRequest(deviceId: device, mutations: []))
+                try await check(Endpoints.syncPull, PullRequest(deviceId: device))
                 try await check(Endpoints.logout, LogoutRequest())
             }
             #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")

@@ -47,7 +47,8 @@ import Testing
                 case 400: hasBody || hasQuery || endpoint.access != .anyone
                 case 401: endpoint.access != .anyone || signIn.contains(endpoint.name)
                 case 403: [.citizen, .staff, .supervisor, .admin].contains(endpoint.access)
-                case 404: endpoint.path.contains("{id}")
+                case 404: endpoint.path.contains("{id}") || ["syncPush", "syncPull"].contains(endpoint.name)
+                case 410: endpoint.name == "syncPull"
                 case 409: endpoint.method == .post
                 case 413, 415, 422: hasBody
                 case 429: signIn.contains(endpoint.name)

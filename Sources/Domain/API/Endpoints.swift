@@ -65,6 +65,11 @@ public enum Endpoints {
     public static let listReceipts = Endpoint<NoContent, Page<ReceiptView>>("listReceipts", .get, "/v1/receipts", access: .signedIn)
     public static let getReceipt = Endpoint<NoContent, ReceiptView>("getReceipt", .get, "/v1/receipts/{id}", access: .signedIn)
 
+    // MARK: Sync
+    public static let registerDevice = Endpoint<DeviceRegistration, DeviceRegistered>("registerDevice", .post, "/v1/sync/devices", access: .signedIn, success: 201, maxBodyBytes: 4096)
+    public static let syncPush = Endpoint<PushRequest, PushResponse>("syncPush", .post, "/v1/sync/push", access: .signedIn, maxBodyBytes: 8 * 1024 * 1024)
+    public static let syncPull = Endpoint<PullRequest, PullResponse>("syncPull", .post, "/v1/sync/pull", access: .signedIn, maxBodyBytes: 4096)
+
     /// Operational routes outside the typed table (text or fixed documents).
     public static let operational: [EndpointDescription] = [
         EndpointDescription(name: "live", method: .get, path: "/health/live", access: .anyone, successStatus: 200),
@@ -88,5 +93,6 @@ public enum Endpoints {
         completeRequest.description, rejectRequest.description,
         listInvoices.description, getInvoice.description, issueInvoice.description, listPayments.description, getPayment.description,
         listReceipts.description, getReceipt.description,
+        registerDevice.description, syncPush.description, syncPull.description,
     ]
 }

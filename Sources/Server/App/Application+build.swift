@@ -46,8 +46,11 @@ func buildApplication(
     let api = APIRouter(router: router, auth: auth, now: dependencies.now)
     api.addAuthRoutes(signInLimiter: RateLimiter(capacity: 20, per: 60, now: dependencies.now))
     api.register(Endpoints.catalog) { _ in CatalogView(catalog.current) }
-    api.addFeedbackRoutes(FeedbackController(store: dependencies.store, catalog: catalog, ids: dependencies.ids))
-    api.addDossierRoutes(DossierController(store: dependencies.store, catalog: catalog, ids: dependencies.ids))
+    let feedback = FeedbackController(store: dependencies.store, catalog: catalog, ids: dependencies.ids)
+    let dossiers = DossierController(store: dependencies.store, catalog: catalog, ids: dependencies.ids)
+    api.addFeedbackRoutes(feedback)
+    api.addDossierRoutes(dossiers)
+    api.addSyncRoutes(SyncService(store: dependencies.store, feedback: feedback, dossiers: dossiers, catalog: catalog, ids: dependencies.ids))
     api.addMoneyRoutes(MoneyController(store: dependencies.store, catalog: catalog, ids: dependencies.ids))
 
     return Application(

@@ -71,7 +71,7 @@ struct FeedbackController: Sendable {
         }
         let stored = try SQLiteStore.addMessage(
             db, StoredMessage(id: message.id, feedbackID: feedback.id, authorID: user.id, authorRole: user.role, body: text.value, createdAt: now),
-            partition: feedback.partition)
+            partition: ChangePartition(ownerID: feedback.citizenID, agencyCode: feedback.agencyCode))
         return (stored, feedback)
     }
 

@@ -340,6 +340,45 @@ extension AppDatabase {
                 CREATE INDEX refresh_tokens_by_user ON refresh_tokens(user_id);
                 """)
         }
+        migrator.registerMigration("v3-sync") { db in
+            try db.execute(sql: """
+                CREATE TABLE server_meta (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                -- A new database is a new epoch: cursors from another one are refused.
+                INSERT INTO server_meta (key, value) VALUES ('epoch', lower(hex(randomblob(8))));
+                INSERT INTO server_meta (key, value) VALUES ('sync_horizon', '0');
+
+                CREATE TABLE devices (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id),
+                    name TEXT,
+                    platform TEXT,
+                    last_seq INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),
+                    created_at REAL NOT NULL,
+                    last_seen_at REAL NOT NULL
+                );
+                CREATE INDEX devices_by_user ON devices(user_id);
+
+                -- The stored verdict of every applied or rejected write, written in the same
+                -- transaction as its effects and the device's last_seq.
+                CREATE TABLE mutation_results (
+                    device_id TEXT NOT NULL REFERENCES devices(id),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    mutation_id TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+                    entity TEXT NOT NULL,
+                    entity_id TEXT NOT NULL,
+                    code TEXT,
+                    message_vi TEXT,
+                    message_en TEXT,
+                    at REAL NOT NULL,
+                    PRIMARY KEY (device_id, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

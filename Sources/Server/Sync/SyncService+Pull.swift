@@ -1,0 +1,154 @@
+import Domain
+import Foundation
+import GRDB
+
+/// The opaque pull cursor: the server epoch and the last change-log sequence applied.
+struct SyncCursor: Codable, Equatable {
+    var e: String
+    var s: Int64
+
+    var encoded: String { Base64URL.encode(try! JSONEncoder().encode(self)) }
+
+    static func decode(_ text: String) -> SyncCursor? {
+        Base64URL.decode(Substring(text)).flatMap { try? JSONDecoder().decode(SyncCursor.self, from: $0) }
+    }
+}
+
+extension SyncService {
+    /// The change-log rows of a user's partitions, as SQL and arguments.
+    static func partition(for user: Actor) -> (String, [DatabaseValue]) {
+        switch user.role {
+        case .citizen:
+            ("(owner_id = ? OR entity = 'catalog' OR is_public = 1)", [user.id.uuidString.databaseValue])
+        case .official, .supervisor:
+            ("(agency_code = ? OR left_agency_code = ? OR entity = 'catalog')",
+             [(user.agencyCode ?? "").databaseValue, (user.agencyCode ?? "").databaseValue])
+        case .admin, .system:
+            ("1 = 1", [])
+        }
+    }
+
+    func pull(_ body: PullRequest, user: Actor, now: Date) async throws -> PullResponse {
+        try check(body.protocolVersion)
+        let limit = body.limit ?? 500
+        guard (1...SyncProtocol.maximumPage).contains(limit) else {
+            throw APIError.badQuery("limit", "expected 1–\(SyncProtocol.maximumPage)")
+        }
+        let catalog = self.catalog.current
+        // One read transaction: a snapshot, so the page, the device's last sequence and the
+        // digest all describe the same committed state (SQLite commits in sequence order).
+        return try await store.database.reader.read { db in
+            let lastApplied = try Self.lastSeq(db, device: body.deviceId, user: user)
+            let epoch = try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'epoch'") ?? ""
+            let horizon = Int64(try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'sync_horizon'") ?? "0") ?? 0
+            let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM change_log") ?? 0
+            var after: Int64 = 0
+            if let text = body.cursor {
+                guard let cursor = SyncCursor.decode(text) else { throw APIError.badQuery("cursor", "not a sync cursor") }
+                // Another database, a server restored to an earlier state, or a cursor older than
+                // what the log keeps: the client must start again (its queued writes stay).
+                guard cursor.e == epoch, cursor.s <= head, cursor.s >= horizon else { throw Self.resetRequired }
+                after = cursor.s
+            }
+            let (condition, values) = Self.partition(for: user)
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?",
+                arguments: StatementArguments([after.databaseValue] + values + [(limit + 1).databaseValue]))
+            let hasMore = rows.count > limit
+            let page = rows.prefix(limit)
+            // The latest change per record in this page; its current state is what is sent.
+            var latest: [String: (seq: Int64, entity: String, id: String)] = [:]
+            for row in page {
+                let entity: String = row["entity"], id: String = row["entity_id"]
+                latest[entity + "|" + id] = (row["seq"], entity, id)
+            }
+            var changes: [Change] = []
+            for item in latest.values.sorted(by: { $0.seq < $1.seq }) {
+                let data = try self.currentView(db, entity: item.entity, id: item.id, for: user, now: now, catalog: catalog)
+                changes.append(Change(
+                    seq: item.seq, entity: item.entity, id: item.entity == "catalog" ? "catalog" : item.id,
+                    op: data == nil ? .remove : .put, data: data))
+            }
+            let reached = page.last.map { $0["seq"] as Int64 } ?? max(after, 0)
+            // Past the last change of the partition, the cursor may jump to the head: nothing in
+            // between concerns this user.
+            let cursor = SyncCursor(e: epoch, s: hasMore ? reached : max(reached, head))
+            var digest: String?
+            if !hasMore, body.protocolVersion >= 2 {
+                digest = try self.digest(db, for: user, upTo: cursor.s, now: now, catalog: catalog)
+            }
+            return PullResponse(
+                protocolVersion: body.protocolVersion, changes: changes, cursor: cursor.encoded, hasMore: hasMore,
+                lastAppliedSeq: lastApplied, digest: digest)
+        }
+    }
+
+    /// The digest of what the user can see: each visible record with the sequence of the last
+    /// change of it in the user's partitions (what a client that pulled everything holds).
+    func digest(_ db: Database, for user: Actor, upTo seq: Int64, now: Date, catalog: ReferenceCatalog) throws -> String {
+        let (condition, values) = Self.partition(for: user)
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT entity, entity_id, max(seq) AS seq FROM change_log WHERE seq <= ? AND \(condition) GROUP BY entity, entity_id",
+            arguments: StatementArguments([seq.databaseValue] + values))
+        var records: [(entity: String, id: String, seq: Int64)] = []
+        var catalogSeq: Int64?
+        for row in rows {
+            let entity: String = row["entity"], id: String = row["entity_id"], seq: Int64 = row["seq"]
+            if entity == "catalog" {
+                catalogSeq = max(catalogSeq ?? 0, seq)
+                continue
+            }
+            if try currentView(db, entity: entity, id: id, for: user, now: now, catalog: catalog) != nil {
+                records.append((entity, id, seq))
+            }
+        }
+        if let catalogSeq { records.append(("catalog", "catalog", catalogSeq)) }
+        return SyncDigest.of(records)
+    }
+
+    /// The record as `user` may see it now, or nil when it is not (or no longer) theirs to see.
+    func currentView(_ db: Database, entity: String, id: String, for user: Actor, now: Date, catalog: ReferenceCatalog) throws -> ChangeData? {
+        switch entity {
+        case "feedback":
+            guard let item = try SQLiteStore.fetch(Feedback.self, key: id, db: db), FeedbackController.mayRead(item, user) else { return nil }
+            return .feedback(FeedbackView(item, viewer: user, now: now))
+        case "feedback_message":
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM feedback_messages WHERE id = ?", arguments: [id]) else { return nil }
+            let message = SQLiteStore.message(row)
+            guard let item = try SQLiteStore.fetch(Feedback.self, key: message.feedbackID.uuidString, db: db),
+                FeedbackController.mayRead(item, user), APIRouter.mayTalk(item, user)
+            else { return nil }
+            return .message(APIRouter.view(message, feedback: item, viewer: user))
+        case "service_request":
+            guard let item = try SQLiteStore.fetch(ServiceRequest.self, key: id, db: db), DossierController.mayRead(item, user) else { return nil }
+            return .serviceRequest(ServiceRequestView(item, viewer: user, now: now))
+        case "invoice":
+            guard let item = try SQLiteStore.fetch(Invoice.self, key: id, db: db),
+                MoneyController.mayRead(citizenID: item.citizenID, agencyCode: item.agencyCode, user)
+            else { return nil }
+            return .invoice(InvoiceView(item))
+        case "payment":
+            guard let item = try SQLiteStore.fetch(Payment.self, key: id, db: db),
+                MoneyController.mayRead(citizenID: item.citizenID, agencyCode: item.agencyCode, user)
+            else { return nil }
+            return .payment(PaymentView(item))
+        case "receipt":
+            guard let item = try SQLiteStore.fetch(Receipt.self, key: id, db: db),
+                MoneyController.mayRead(citizenID: item.citizenID, agencyCode: item.agencyCode, user)
+            else { return nil }
+            return .receipt(ReceiptView(item))
+        case "catalog":
+            return .catalog(CatalogView(catalog))
+        default:
+            return nil
+        }
+    }
+}
+
+extension APIRouter {
+    func addSyncRoutes(_ sync: SyncService) {
+        register(Endpoints.registerDevice) { call in try await sync.register(call.body, user: call.user, now: call.now) }
+        register(Endpoints.syncPush) { call in try await sync.push(call.body, user: call.user, now: call.now) }
+        register(Endpoints.syncPull) { call in try await sync.pull(call.body, user: call.user, now: call.now) }
+    }
+}
