@@ -51,8 +51,11 @@ struct APIFixture {
     static let password = "mật-khẩu-đủ-dài-2026"
     static let passwordHash = Bcrypt.hash(password, cost: 4)
 
-    init() async throws {
-        store = SQLiteStore(try AppDatabase.inMemory())
+    /// An in-memory store, or a WAL database on disk where concurrent readers and writers matter.
+    init(onDisk: Bool = false) async throws {
+        store = SQLiteStore(onDisk
+            ? try AppDatabase.open(path: StoreFixture.temporaryFolder().appendingPathComponent("api.sqlite").path)
+            : try AppDatabase.inMemory())
         let catalog = try ReferenceCatalog.bundled()
         _ = try await store.install(catalog, at: clock.now)
         tokens = AccessTokenService(signingKey: SigningKey(privateKey: .init(), createdAt: clock.now))
