@@ -1,0 +1,88 @@
+import Domain
+import Foundation
+import GRDB
+import Testing
+@testable import Client
+
+@Suite struct ClientStoreTests {
+    let device = UUID(uuidString: "00000000-0000-0000-0000-0000000d0001")!
+    let now = Date(timeIntervalSince1970: 1_796_000_000)
+
+    func view(_ id: UUID, title: String, status: FeedbackStatus = .assigned) throws -> FeedbackView {
+        let draft = FeedbackDraft(category: "giao-thong", title: title, description: "Mô tả đủ dài để hợp lệ.", commune: "28756")
+        let catalog = try ReferenceCatalog.bundled()
+        var (feedback, _) = try Feedback.submit(draft, id: id, by: .citizen(UUID()), at: now, catalog: catalog)
+        feedback.status = status
+        return FeedbackView(feedback, viewer: .citizen(feedback.citizenID), now: now)
+    }
+
+    func page(_ changes: [Change], cursor: String) -> PullResponse {
+        PullResponse(protocolVersion: 2, changes: changes, cursor: cursor, hasMore: false, lastAppliedSeq: 0, digest: nil)
+    }
+
+    @Test func migratesInMemoryAndOnAFileThatIsReopened() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("client-\(UUID().uuidString).sqlite").path
+        let store = try ClientStore.open(path: path)
+        var state = SyncEngine.State(deviceId: device)
+        state.cursor = "c1"
+        try store.save(state)
+        let reopened = try ClientStore.open(path: path)
+        #expect(try reopened.syncState() == state)
+        #expect(try ClientStore.inMemory().syncState() == nil)
+    }
+
+    @Test func aPageIsAppliedWithItsCursorOrNotAtAll() throws {
+        let store = try ClientStore.inMemory()
+        let a = UUID(), b = UUID()
+        var state = SyncEngine.State(deviceId: device)
+        state.cursor = "c1"
+        try store.apply(page([Change(seq: 1, entity: "feedback", id: a.uuidString, op: .put, data: .feedback(try view(a, title: "Ổ gà thứ nhất")))], cursor: "c1"), state: state)
+        let before = try store.digest()
+        // A crash after the first change of the next page: nothing of it remains, the cursor stays.
+        var next = state
+        next.cursor = "c2"
+        struct Crash: Error {}
+        var applied = 0
+        #expect(throws: Crash.self) {
+            try store.apply(
+                page([
+                    Change(seq: 2, entity: "feedback", id: b.uuidString, op: .put, data: .feedback(try view(b, title: "Ổ gà thứ hai"))),
+                    Change(seq: 3, entity: "feedback", id: a.uuidString, op: .remove, data: nil),
+                ], cursor: "c2"),
+                state: next, beforeCommit: { applied += 1; if applied == 1 { throw Crash() } })
+        }
+        #expect(try store.digest() == before)
+        #expect(try store.syncState()?.cursor == "c1")
+        #expect(try store.feedbackList().map(\.id) == [a])
+        // Applied for real, the page replaces and removes.
+        try store.apply(page([
+            Change(seq: 2, entity: "feedback", id: b.uuidString, op: .put, data: .feedback(try view(b, title: "Ổ gà thứ hai"))),
+            Change(seq: 3, entity: "feedback", id: a.uuidString, op: .remove, data: nil),
+        ], cursor: "c2"), state: next)
+        #expect(try store.feedbackList().map(\.id) == [b])
+        #expect(try store.syncState()?.cursor == "c2")
+        #expect(try store.digest() == SyncDigest.of([(entity: "feedback", id: b.uuidString, seq: Int64(2))]))
+    }
+
+    @Test func localReadsShowPendingAndRejectedWrites() throws {
+        let store = try ClientStore.inMemory()
+        var engine = SyncEngine(state: .init(deviceId: device))
+        let pendingID = UUID(), rejectedID = UUID()
+        _ = engine.record(.createFeedback(FeedbackCreate(id: pendingID, draft: FeedbackDraft(
+            category: "giao-thong", title: "Chờ gửi", description: "Ghi khi không có mạng.", commune: "28756"))), id: UUID())
+        let write = engine.record(.createFeedback(FeedbackCreate(id: rejectedID, draft: FeedbackDraft(
+            category: "khong-co", title: "Sai lĩnh vực", description: "Sẽ bị từ chối.", commune: "28756"))), id: UUID())
+        // The server refuses the second write.
+        _ = engine.handle(.sync)
+        let verdict = MutationResult(seq: write.seq, id: write.id, status: .rejected, entity: "feedback", entityId: rejectedID,
+                                     code: "category.unknown", message: Message(vi: "Lĩnh vực “khong-co” không tồn tại.", en: "Category “khong-co” does not exist."))
+        var state = engine.state
+        state.outbox.removeAll { $0.id == write.id }
+        state.rejected[write.id] = verdict
+        try store.save(state)
+        let items = try store.feedbackList()
+        #expect(items.first { $0.id == pendingID }?.sync == .pending)
+        #expect(items.first { $0.id == rejectedID }?.sync == .rejected(code: "category.unknown", message: Message(
+            vi: "Lĩnh vực “khong-co” không tồn tại.", en: "Category “khong-co” does not exist.")))
+    }
+}
