@@ -187,7 +187,8 @@ struct AuthService: Sendable {
             throw AuthError.unauthenticated(.missingClaim)
         }
         guard !account.disabled else { throw AuthError.unauthenticated(.accountDisabled) }
-        if let after = account.tokensValidAfter, Double(claims.iat) < after.timeIntervalSince1970.rounded(.down) {
+        // `iat` has whole seconds: a token issued in the second of a logout-everywhere is refused too.
+        if let after = account.tokensValidAfter, Double(claims.iat) <= after.timeIntervalSince1970.rounded(.down) {
             throw AuthError.unauthenticated(.revoked)
         }
         guard account.role == claims.role, account.agencyCode == claims.agency else {
