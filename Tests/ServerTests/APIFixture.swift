@@ -121,6 +121,21 @@ struct TestAPI: Sendable {
         }
     }
 
+    /// Uploads an attachment; returns its SHA-256 (the address) and the answer's status.
+    @discardableResult
+    func upload(_ data: Data, type: String = "application/pdf", token: String, digest: String? = nil) async throws -> (String, HTTPResponse.Status, Problem?) {
+        let sha = digest ?? SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return try await client.execute(
+            uri: "/v1/attachments/\(sha)", method: .put,
+            headers: [.authorization: "Bearer \(token)", .contentType: type], body: ByteBuffer(bytes: data)
+        ) { response in
+            (sha, response.status, try? WireCoding.decoder().decode(Problem.self, from: Data(buffer: response.body)))
+        }
+    }
+
+    /// A small PDF, different for each `n`.
+    static func pdf(_ n: Int) -> Data { Data("%PDF-1.4\n% tài liệu số \(n)\n%%EOF\n".utf8) }
+
     /// Signs a citizen in by phone and code; returns the token pair.
     func citizen(_ phone: String) async throws -> TokenPair {
         let sent = try await call(Endpoints.requestOTP, OTPRequest(phone: phone))

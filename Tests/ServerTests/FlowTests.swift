@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import GRDB
@@ -181,11 +182,12 @@ import Testing
         let fixture = try await APIFixture()
         try await fixture.run { api in
             let citizen = try await api.citizen("0912345678").accessToken
+            let (document, _, _) = try await api.upload(TestAPI.pdf(1), token: citizen)
             let draft = ServiceRequestDraft(
                 procedure: "2.000908",
                 fields: ["full_name": "Trần Thị Bích", "birth_date": "1990-05-17", "cccd": "086190123456",
                          "form_number": "Phiếu số 1", "purpose": "Xin việc"],
-                documents: [String(repeating: "ab", count: 32)])
+                documents: [document])
             let created = try await api.call(Endpoints.createRequest, ServiceRequestCreate(id: UUID(), draft: draft), token: citizen)
             #expect(created.status == .created)
             let request = try #require(created.value)
@@ -208,8 +210,9 @@ import Testing
             #expect(asked.value?.paused == true)
             api.clock.advance(by: 86400)
             let citizenLater = try await api.citizen("0912345678").accessToken
+            let (missing, _, _) = try await api.upload(TestAPI.pdf(2), token: citizenLater)
             let supplied = try await api.call(
-                Endpoints.supplementRequest, SupplementBody(documents: [String(repeating: "cd", count: 32)]), token: citizenLater, id: request.id)
+                Endpoints.supplementRequest, SupplementBody(documents: [missing]), token: citizenLater, id: request.id)
             #expect(supplied.value?.status == .inProcessing)
             #expect(supplied.value?.paused == false)
             let officialLater = try await api.staff("cb.tuphap").accessToken
@@ -302,6 +305,63 @@ import Testing
         try await fixture.store.database.reader.read { db throws in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM feedback") == 0)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM change_log WHERE entity = 'feedback'") == 0)
+        }
+    }
+}
+
+@Suite struct AttachmentTests {
+    @Test func uploadsAreContentAddressedCheckedAndRetrySafe() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.run { api in
+            let alice = try await api.citizen("0912345678").accessToken
+            let bob = try await api.citizen("0987654321").accessToken
+            let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: UInt8(7), count: 100))
+            let (photo, created, _) = try await api.upload(jpeg, type: "image/jpeg", token: alice)
+            #expect(created == .created)
+            #expect(try await api.upload(jpeg, type: "image/jpeg", token: alice).1 == .ok, "a retried upload is fine")
+            #expect(try await api.upload(jpeg, type: "image/jpeg", token: alice, digest: String(repeating: "0", count: 64)).2?.code == "attachment.digest_mismatch")
+            #expect(try await api.upload(jpeg, type: "image/gif", token: alice).1 == .unsupportedMediaType)
+            #expect(try await api.upload(jpeg, type: "application/pdf", token: alice).2?.code == "attachment.content_mismatch")
+            #expect(try await api.upload(Data(repeating: 0xFF, count: AttachmentRules.maximumBytes + 1), type: "image/jpeg", token: alice).1 == .contentTooLarge)
+
+            // A write may only refer to uploaded files.
+            let missing = String(repeating: "e", count: 64)
+            var draft = FeedbackDraft(category: "giao-thong", title: "Ổ gà có ảnh", description: "Ảnh chụp ổ gà đính kèm.", commune: "28756",
+                                      photos: [missing], isPublic: false)
+            let refused = try await api.call(Endpoints.createFeedback, FeedbackCreate(id: UUID(), draft: draft), token: alice)
+            #expect(refused.problem?.code == "attachment.missing")
+            draft.photos = [photo]
+            let item = try #require(try await api.call(Endpoints.createFeedback, FeedbackCreate(id: UUID(), draft: draft), token: alice).value)
+            #expect(item.photos == [photo])
+
+            // Downloads: the uploader and the agency working the item; not another citizen.
+            func download(_ token: String) async throws -> HTTPResponse.Status {
+                try await api.client.execute(uri: "/v1/attachments/\(photo)", method: .get, headers: [.authorization: "Bearer \(token)"]) { $0.status }
+            }
+            #expect(try await download(alice) == .ok)
+            #expect(try await download(bob) == .notFound)
+            #expect(try await download(try await api.staff("cb.xaydung").accessToken) == .ok)
+            #expect(try await download(try await api.staff("cb.yte").accessToken) == .notFound)
+        }
+    }
+
+    @Test func aPushWaitsWithoutAVerdictForAnAttachmentNotYetUploaded() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.run { api in
+            let token = try await api.citizen("0912345678").accessToken
+            var device = try await TestDevice.register(api, token: token)
+            let pdf = TestAPI.pdf(9)
+            let digest = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+            let first = device.mutation(.createFeedback(.sample("Không ảnh")))
+            let second = device.mutation(.createFeedback(FeedbackCreate(id: UUID(), draft: FeedbackDraft(
+                category: "giao-thong", title: "Có tài liệu", description: "Tài liệu tải lên sau.", commune: "28756", photos: [digest]))))
+            let early = try #require(try await device.push([first, second]).value)
+            #expect(early.results.map(\.seq) == [1], "the second write waits, with no verdict")
+            #expect(early.lastAppliedSeq == 1)
+            _ = try await api.upload(pdf, token: token)
+            let later = try #require(try await device.push([first, second]).value)
+            #expect(later.results.map(\.status) == [.applied, .applied])
+            #expect(later.lastAppliedSeq == 2)
         }
     }
 }

@@ -18,7 +18,7 @@ import Testing
     @Test func theDocumentAndTheEndpointTableDescribeTheSameRoutes() {
         #expect(document["openapi"] as? String == "3.1.0")
         let documented = Set(operations.map { "\($0.method) \($0.path)" })
-        let table = Set((Endpoints.all + Endpoints.operational).map { "\($0.method.rawValue) \($0.path)" })
+        let table = Set((Endpoints.all + Endpoints.operational + Endpoints.binary).map { "\($0.method.rawValue) \($0.path)" })
         #expect(documented.subtracting(table).isEmpty, "documented but not served: \(documented.subtracting(table).sorted())")
         #expect(table.subtracting(documented).isEmpty, "served but not documented: \(table.subtracting(documented).sorted())")
         for endpoint in Endpoints.all {
@@ -67,7 +67,7 @@ import Testing
                 #expect(response.status == .ok)
                 let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
                 #expect(object?["openapi"] as? String == "3.1.0")
-                #expect((object?["paths"] as? [String: Any])?.count == Set((Endpoints.all + Endpoints.operational).map(\.path)).count)
+                #expect((object?["paths"] as? [String: Any])?.count == Set((Endpoints.all + Endpoints.operational + Endpoints.binary).map(\.path)).count)
             }
         }
     }

@@ -81,6 +81,9 @@ public struct SyncEngine: Sendable, Equatable {
     public let protocolVersion: Int
     private var pending: Action?
     private var lastPage: PullResponse?
+    /// Set when the server stopped a push short (a write waits for an attachment upload): the
+    /// rest of this sync only pulls; the next `.sync` tries the outbox again.
+    private var blocked = false
 
     /// Creates an engine around persisted state.
     public init(state: State, batchSize: Int = 100, pageSize: Int = 500, protocolVersion: Int = SyncProtocol.currentVersion) {
@@ -106,8 +109,10 @@ public struct SyncEngine: Sendable, Equatable {
         let action: Action
         switch event {
         case .sync:
+            blocked = false
             action = nextRequest()
         case .pushed(let response):
+            if case .push(let sent)? = pending, response.results.count < sent.mutations.count { blocked = true }
             state.outbox.removeAll { $0.seq <= response.lastAppliedSeq }
             state.lastAppliedSeq = max(state.lastAppliedSeq, response.lastAppliedSeq)
             for result in response.results where result.status == .rejected { state.rejected[result.id] = result }
@@ -120,7 +125,7 @@ public struct SyncEngine: Sendable, Equatable {
             if let page = lastPage {
                 state.cursor = page.cursor
                 lastPage = nil
-                action = page.hasMore ? pull() : (state.outbox.isEmpty ? .idle(digest: page.digest) : nextRequest())
+                action = page.hasMore ? pull() : (state.outbox.isEmpty || blocked ? .idle(digest: page.digest) : nextRequest())
             } else {
                 action = nextRequest()
             }
@@ -142,7 +147,7 @@ public struct SyncEngine: Sendable, Equatable {
     }
 
     private func nextRequest() -> Action {
-        if !state.outbox.isEmpty {
+        if !state.outbox.isEmpty, !blocked {
             return .push(PushRequest(
                 protocolVersion: protocolVersion, deviceId: state.deviceId, mutations: Array(state.outbox.prefix(batchSize))))
         }

@@ -51,6 +51,7 @@ func buildApplication(
     api.addFeedbackRoutes(feedback)
     api.addDossierRoutes(dossiers)
     api.addSyncRoutes(SyncService(store: dependencies.store, feedback: feedback, dossiers: dossiers, catalog: catalog, ids: dependencies.ids))
+    api.addAttachmentRoutes(store: dependencies.store)
     api.addMoneyRoutes(MoneyController(store: dependencies.store, catalog: catalog, ids: dependencies.ids))
 
     return Application(

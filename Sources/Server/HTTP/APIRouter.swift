@@ -80,6 +80,25 @@ struct APIRouter {
     let auth: AuthService
     let now: DateGenerator
 
+    /// The caller of a request: checks the bearer token and the role gate, and reads `X-Device-Id`.
+    static func authenticate(_ request: Request, access: Access, auth: AuthService) async throws -> Actor? {
+        guard access != .anyone else { return nil }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
+            throw APIError.unauthenticated
+        }
+        var actor = try await auth.authenticate(bearer: String(header.dropFirst(7))).0
+        guard access.admits(actor.role) else { throw APIError.forbidden }
+        // The device the change comes from, for the history (apps send their registered id).
+        if let raw = request.headers[Self.deviceHeader] {
+            guard let device = UUID(uuidString: raw) else {
+                throw APIError(status: .badRequest, code: "header.invalid", message: Message(
+                    vi: "Mã thiết bị (X-Device-Id) phải là một UUID.", en: "X-Device-Id must be a UUID."), field: "X-Device-Id")
+            }
+            actor.deviceID = device
+        }
+        return actor
+    }
+
     func register<In: Codable & Sendable, Out: Codable & Sendable>(
         _ endpoint: Endpoint<In, Out>, _ handler: @escaping @Sendable (Call<In>) async throws -> Out
     ) {
@@ -88,23 +107,8 @@ struct APIRouter {
         let auth = self.auth, now = self.now
         router.on(RouterPath(path), method: method) { request, context -> Response in
             var context = context
-            var actor: Actor?
-            if endpoint.access != .anyone {
-                guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
-                    throw APIError.unauthenticated
-                }
-                actor = try await auth.authenticate(bearer: String(header.dropFirst(7))).0
-                guard endpoint.access.admits(actor?.role) else { throw APIError.forbidden }
-                // The device the change comes from, for the history (apps send their registered id).
-                if let raw = request.headers[Self.deviceHeader] {
-                    guard let device = UUID(uuidString: raw) else {
-                        throw APIError(status: .badRequest, code: "header.invalid", message: Message(
-                            vi: "Mã thiết bị (X-Device-Id) phải là một UUID.", en: "X-Device-Id must be a UUID."), field: "X-Device-Id")
-                    }
-                    actor?.deviceID = device
-                }
-                context.actor = actor
-            }
+            let actor = try await Self.authenticate(request, access: endpoint.access, auth: auth)
+            context.actor = actor
             let body: In
             if In.self == NoContent.self {
                 body = NoContent() as! In

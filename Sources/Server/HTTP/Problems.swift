@@ -71,7 +71,7 @@ struct ProblemMiddleware: RouterMiddleware {
             switch error.status {
             case .notFound:
                 let allowed = Endpoints.all.filter { matches($0.path, request.uri.path) }.map(\.method.rawValue)
-                    + Endpoints.operational.filter { $0.path == request.uri.path }.map(\.method.rawValue)
+                    + (Endpoints.operational + Endpoints.binary).filter { matches($0.path, request.uri.path) }.map(\.method.rawValue)
                 if !allowed.isEmpty {
                     var result = make(.methodNotAllowed, "method.not_allowed", Message(
                         vi: "Phương thức \(request.method.rawValue) không dùng được cho địa chỉ này.",
@@ -99,6 +99,8 @@ struct ProblemMiddleware: RouterMiddleware {
         switch code {
         case "transition.not_owner", "transition.other_agency": .notFound
         case "transition.role_not_allowed": .forbidden
+        case "attachment.unsupported_type": .unsupportedMediaType
+        case "attachment.too_large": .contentTooLarge
         case "transition.not_allowed", "feedback.window_closed", "feedback.window_open", "feedback.same_agency",
             "dossier.supplement_already_requested", "dossier.apology_required", "code.sequence_exhausted":
             .conflict

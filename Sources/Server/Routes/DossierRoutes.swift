@@ -36,6 +36,7 @@ struct DossierController: Sendable {
             return existing
         }
         let (draft, e1) = try ServiceRequest.create(body.draft, id: body.id, by: citizen, at: now, catalog: catalog.current)
+        try SQLiteStore.requireAttachments(db, draft.documents)
         let (submitted, e2) = try draft.applying(.submit, by: citizen, at: now)
         try SQLiteStore.createRequest(db, submitted, events: [e1, e2], at: now)
         return submitted
@@ -77,6 +78,7 @@ struct DossierController: Sendable {
                 } catch let error as CodeError { throw DossierError.code(error) }
             }
             let cmd = try command(current, allocation)
+            if case .supplement(let documents, _) = cmd { try SQLiteStore.requireAttachments(db, documents) }
             let (next, event) = try current.applying(cmd, by: actor, at: now)
             var invoice: (Invoice, HistoryEvent)?
             if cmd.action == .receive, current.fee.amount > 0 {

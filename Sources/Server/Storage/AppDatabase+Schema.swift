@@ -379,6 +379,19 @@ extension AppDatabase {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-attachments") { db in
+            try db.execute(sql: """
+                -- Content-addressed: the key is the SHA-256 of the content, so an upload is idempotent.
+                CREATE TABLE attachments (
+                    sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+                    media_type TEXT NOT NULL CHECK (media_type IN ('image/jpeg', 'image/png', 'application/pdf')),
+                    size INTEGER NOT NULL CHECK (size > 0 AND size <= 5242880),
+                    content BLOB NOT NULL,
+                    uploader_id TEXT NOT NULL REFERENCES users(id),
+                    created_at REAL NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -81,7 +81,7 @@ struct SyncService: Sendable {
             var last = try Self.lastSeq(db, device: device, user: user)
             if let first = body.mutations.first, first.seq > last + 1 { throw Self.gap(expected: last + 1) }
             var results: [MutationResult] = []
-            for mutation in body.mutations {
+            writes: for mutation in body.mutations {
                 if mutation.seq <= last {
                     results.append(try Self.storedResult(db, device: device, seq: mutation.seq, mutation: mutation))
                     continue
@@ -93,6 +93,10 @@ struct SyncService: Sendable {
                         try self.apply(db, mutation, by: deviceActor, at: now)
                         return .commit
                     }
+                } catch AttachmentError.missing {
+                    // Not a verdict: the device has not uploaded a file yet. Stop here; this write
+                    // and the ones behind it wait (the answer carries fewer results than writes).
+                    break writes
                 } catch {
                     guard let (code, message) = Self.rejection(error) else { throw error }
                     result.status = .rejected
