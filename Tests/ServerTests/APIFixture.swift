@@ -49,6 +49,12 @@ struct APIFixture {
         return copy
     }
     static let password = "mật-khẩu-đủ-dài-2026"
+    /// Warnings and errors only: the request log of thousands of test calls would bury CI output.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }
     static let passwordHash = Bcrypt.hash(password, cost: 4)
 
     /// An in-memory store, or a WAL database on disk where concurrent readers and writers matter.
@@ -60,7 +66,7 @@ struct APIFixture {
         _ = try await store.install(catalog, at: clock.now)
         tokens = AccessTokenService(signingKey: SigningKey(privateKey: .init(), createdAt: clock.now))
         dependencies = ServerDependencies(
-            store: store, now: clock.generator, ids: .live, logger: Logger(label: "test"), catalog: catalog, tokens: tokens,
+            store: store, now: clock.generator, ids: .live, logger: Self.quietLogger, catalog: catalog, tokens: tokens,
             codeSender: sender, otpPepper: SymmetricKey(size: .bits256))
         for (username, role, agency) in [
             ("cb.xaydung", Role.official, "SXD"), ("gs.xaydung", .supervisor, "SXD"), ("cb.yte", .official, "SYT"),
