@@ -53,13 +53,13 @@ import Testing
         }
         #expect(try store.digest() == before)
         #expect(try store.syncState()?.cursor == "c1")
-        #expect(try store.feedbackList().map(\.id) == [a])
+        #expect(try store.items("feedback", as: FeedbackView.self).map(\.id) == [a])
         // Applied for real, the page replaces and removes.
         try store.apply(page([
             Change(seq: 2, entity: "feedback", id: b.uuidString, op: .put, data: .feedback(try view(b, title: "Ổ gà thứ hai"))),
             Change(seq: 3, entity: "feedback", id: a.uuidString, op: .remove, data: nil),
         ], cursor: "c2"), state: next)
-        #expect(try store.feedbackList().map(\.id) == [b])
+        #expect(try store.items("feedback", as: FeedbackView.self).map(\.id) == [b])
         #expect(try store.syncState()?.cursor == "c2")
         #expect(try store.digest() == SyncDigest.of([(entity: "feedback", id: b.uuidString, seq: Int64(2))]))
     }
@@ -80,9 +80,35 @@ import Testing
         state.outbox.removeAll { $0.id == write.id }
         state.rejected[write.id] = verdict
         try store.save(state)
-        let items = try store.feedbackList()
+        let items = try store.items("feedback", as: FeedbackView.self)
         #expect(items.first { $0.id == pendingID }?.sync == .pending)
+        #expect(items.first { $0.id == pendingID }?.created == .createFeedback(FeedbackCreate(id: pendingID, draft: FeedbackDraft(
+            category: "giao-thong", title: "Chờ gửi", description: "Ghi khi không có mạng.", commune: "28756"))))
         #expect(items.first { $0.id == rejectedID }?.sync == .rejected(code: "category.unknown", message: Message(
             vi: "Lĩnh vực “khong-co” không tồn tại.", en: "Category “khong-co” does not exist.")))
+    }
+
+    @Test func filesStayWithTheirWriteUntilUploadedAndNoLongerNeeded() throws {
+        let store = try ClientStore.inMemory()
+        var engine = SyncEngine(state: .init(deviceId: device))
+        let photo = LocalFile(sha256: String(repeating: "ab", count: 32), mediaType: "image/jpeg", bytes: Data([0xFF, 0xD8, 0xFF, 0x00]))
+        let write = engine.record(.createFeedback(FeedbackCreate(id: UUID(), draft: FeedbackDraft(
+            category: "giao-thong", title: "Có ảnh", description: "Ảnh chụp khi không có mạng.", commune: "28756", photos: [photo.sha256]))), id: UUID())
+        try store.record(engine.state, files: [photo])
+        #expect(try store.filesToUpload() == [photo])
+        #expect(try store.syncState()?.outbox.map(\.id) == [write.id])
+        try store.markUploaded(photo.sha256)
+        #expect(try store.filesToUpload().isEmpty)
+        // Still referenced by the queued write: kept.
+        try store.pruneFiles()
+        let kept = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM files") }
+        #expect(kept == 1)
+        // Acknowledged: the bytes go.
+        var state = engine.state
+        state.outbox.removeAll()
+        try store.save(state)
+        try store.pruneFiles()
+        let left = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM files") }
+        #expect(left == 0)
     }
 }

@@ -40,6 +40,16 @@ struct ClientStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2-files") { db in
+            try db.execute(sql: """
+                CREATE TABLE files (
+                    sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+                    media_type TEXT NOT NULL,
+                    bytes BLOB NOT NULL,
+                    uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1))
+                );
+                """)
+        }
         return migrator
     }
 
@@ -112,49 +122,201 @@ struct ClientStore: Sendable {
         }
     }
 
-    /// The feedback the user sees, with what is still pending or was rejected.
-    func feedbackList() throws -> [LocalFeedback] {
+    /// Every record of one kind the user sees, with the writes still pending or refused about each,
+    /// plus the items created here that the server has not sent back (pending or refused creates).
+    func items<View: Decodable>(_ entity: String, as type: View.Type) throws -> [LocalItem<View>] {
         let state = try syncState()
-        let stored: [FeedbackView] = try writer.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM records WHERE entity = 'feedback'").compactMap {
-                if case .feedback(let view) = try WireCoding.decoder().decode(ChangeBox.self, from: Data($0.utf8)).data { return view }
-                return nil
+        var items: [LocalItem<View>] = try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, data FROM records WHERE entity = ? ORDER BY seq", arguments: [entity]).compactMap { row in
+                guard let id = UUID(uuidString: row["id"]) else { return nil }
+                let view = try WireCoding.decoder().decode(Box<View>.self, from: Data((row["data"] as String).utf8)).data
+                return LocalItem(id: id, view: view)
             }
         }
-        var items = stored.map { LocalFeedback(id: $0.id, title: $0.title, status: $0.status.rawValue, trackingCode: $0.trackingCode, sync: .synced) }
-        for mutation in state?.outbox ?? [] {
-            if case .createFeedback(let body) = mutation.command, !items.contains(where: { $0.id == body.id }) {
-                items.append(LocalFeedback(id: body.id, title: body.draft.title, status: "submitted", trackingCode: nil, sync: .pending))
+        var index = Dictionary(items.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func slot(_ id: UUID) -> Int {
+            if let position = index[id] { return position }
+            items.append(LocalItem(id: id, view: nil))
+            index[id] = items.count - 1
+            return items.count - 1
+        }
+        for mutation in state?.outbox ?? [] where mutation.command.target.entity == entity {
+            let position = slot(mutation.command.target.id)
+            if mutation.command.isCreate { items[position].created = mutation.command }
+            items[position].pending.append(mutation)
+        }
+        for result in (state?.rejected ?? [:]).values.sorted(by: { $0.seq < $1.seq }) where result.entity == entity {
+            // A refused write about an item the server holds, or a refused create (nothing to show but the reason).
+            items[slot(result.entityId)].rejected.append(result)
+        }
+        return items
+    }
+
+    /// One record by its id.
+    func record<View: Decodable>(_ entity: String, id: UUID, as type: View.Type) throws -> View? {
+        try writer.read { db in
+            try String.fetchOne(db, sql: "SELECT data FROM records WHERE entity = ? AND id = ?", arguments: [entity, id.uuidString]).flatMap {
+                try WireCoding.decoder().decode(Box<View>.self, from: Data($0.utf8)).data
             }
         }
-        for result in (state?.rejected ?? [:]).values where result.entity == "feedback" {
-            if let index = items.firstIndex(where: { $0.id == result.entityId }) {
-                items[index].sync = .rejected(code: result.code ?? "", message: Message(vi: result.messageVi ?? "", en: result.messageEn ?? ""))
-            } else {
-                items.append(LocalFeedback(id: result.entityId, title: "", status: "rejected", trackingCode: nil,
-                                           sync: .rejected(code: result.code ?? "", message: Message(vi: result.messageVi ?? "", en: result.messageEn ?? ""))))
+    }
+
+    /// How many records of each kind are held.
+    func counts() throws -> [String: Int] {
+        try writer.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT entity, count(*) AS n FROM records GROUP BY entity").map {
+                ($0["entity"] as String, $0["n"] as Int)
+            })
+        }
+    }
+
+    // MARK: Attachments waiting with their writes
+
+    /// Records a write: the engine state holding it in the outbox and the files it refers to, in one
+    /// transaction, so a queued write never exists without its files.
+    func record(_ state: SyncEngine.State, files: [LocalFile] = []) throws {
+        try writer.write { db in
+            for file in files {
+                try db.execute(
+                    sql: "INSERT INTO files (sha256, media_type, bytes, uploaded) VALUES (?, ?, ?, 0) ON CONFLICT (sha256) DO NOTHING",
+                    arguments: [file.sha256, file.mediaType, file.bytes])
+            }
+            try Self.save(state, db: db)
+        }
+    }
+
+    /// Files not yet uploaded, oldest first.
+    func filesToUpload() throws -> [LocalFile] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT sha256, media_type, bytes FROM files WHERE uploaded = 0 ORDER BY rowid").map {
+                LocalFile(sha256: $0["sha256"], mediaType: $0["media_type"], bytes: $0["bytes"])
             }
         }
-        return items.sorted { $0.id.uuidString < $1.id.uuidString }
+    }
+
+    /// Marks a file as held by the server.
+    func markUploaded(_ sha256: String) throws {
+        try writer.write { db in try db.execute(sql: "UPDATE files SET uploaded = 1 WHERE sha256 = ?", arguments: [sha256]) }
+    }
+
+    /// Drops the bytes of uploaded files no queued write refers to any more.
+    func pruneFiles() throws {
+        let referenced = Set((try syncState()?.outbox ?? []).flatMap(\.command.attachments))
+        try writer.write { db in
+            for sha in try String.fetchAll(db, sql: "SELECT sha256 FROM files WHERE uploaded = 1") where !referenced.contains(sha) {
+                try db.execute(sql: "DELETE FROM files WHERE sha256 = ?", arguments: [sha])
+            }
+        }
+    }
+
+    /// Forgets everything: records, files and engine state (another account signs in on this profile).
+    func erase() throws {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM records; DELETE FROM files; DELETE FROM sync_state;")
+        }
     }
 }
 
-/// A feedback item as the client shows it, with its sync standing.
-struct LocalFeedback: Equatable {
+/// A file kept with the write that refers to it until the server has it.
+struct LocalFile: Sendable, Equatable {
+    var sha256: String
+    var mediaType: String
+    var bytes: Data
+}
+
+/// An item as the client shows it: the server's view (if it has sent one) and what this device
+/// still has to tell it or was told off for.
+struct LocalItem<View> {
+    /// Where the item stands.
     enum SyncStanding: Equatable {
         /// As the server last said.
         case synced
-        /// Recorded here, not yet accepted by the server.
+        /// Changes recorded here that the server has not accepted yet.
         case pending
-        /// Refused by the server, with its reason.
+        /// A write about it was refused, with the reason.
         case rejected(code: String, message: Message)
     }
 
     var id: UUID
-    var title: String
-    var status: String
-    var trackingCode: String?
-    var sync: SyncStanding
+    /// As the server last sent it.
+    var view: View?
+    /// The create recorded on this device, when the server has not sent the item yet.
+    var created: MutationCommand?
+    /// Writes about it waiting in the outbox, in order.
+    var pending: [Mutation] = []
+    /// Writes about it the server refused, in order.
+    var rejected: [MutationResult] = []
+
+    init(id: UUID, view: View?) {
+        self.id = id
+        self.view = view
+    }
+
+    /// Pending beats everything; then the last refusal (a refused create never becomes an item).
+    var sync: SyncStanding {
+        if !pending.isEmpty { return .pending }
+        if let last = rejected.last { return .rejected(code: last.code ?? "", message: Message(vi: last.messageVi ?? "", en: last.messageEn ?? "")) }
+        return .synced
+    }
+}
+
+extension MutationCommand {
+    /// Whether the write creates its target.
+    var isCreate: Bool {
+        switch self {
+        case .createFeedback, .createRequest, .postMessage: true
+        default: false
+        }
+    }
+
+    /// The lifecycle action of a feedback status change.
+    var feedbackAction: FeedbackAction? {
+        switch self {
+        case .withdrawFeedback: .withdraw
+        case .rateFeedback: .rate
+        case .reopenFeedback: .reopen
+        case .startFeedback: .start
+        case .resolveFeedback: .resolve
+        case .rejectFeedback: .reject
+        case .transferFeedback: .transfer
+        case .assignFeedback: .assignOfficial
+        default: nil
+        }
+    }
+
+    /// The lifecycle action of a dossier status change.
+    var dossierAction: DossierAction? {
+        switch self {
+        case .supplementRequest: .supplement
+        case .withdrawRequest: .withdraw
+        case .receiveRequest: .receive
+        case .startRequest: .startProcessing
+        case .askSupplement: .requestSupplement
+        case .resultReady: .markResultReady
+        case .completeRequest: .complete
+        case .rejectRequest: .reject
+        default: nil
+        }
+    }
+
+    /// The attachments (SHA-256) the write refers to.
+    var attachments: [String] {
+        switch self {
+        case .createFeedback(let body): body.draft.photos
+        case .createRequest(let body): body.documents ?? []
+        case .supplementRequest(_, let documents): documents
+        default: []
+        }
+    }
+}
+
+/// Decodes a stored change's data as one view type.
+private struct Box<View: Decodable>: Decodable {
+    var data: View?
+    private enum CodingKeys: String, CodingKey { case data }
+    init(from decoder: any Decoder) throws {
+        data = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(View.self, forKey: .data)
+    }
 }
 
 /// Stores a change's data with its entity, so it decodes back into the right view.

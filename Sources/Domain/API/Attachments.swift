@@ -36,6 +36,8 @@ public enum AttachmentError: DomainFailure, Equatable {
     case digestMismatch
     /// A write refers to an attachment that was not uploaded (yet).
     case missing(String)
+    /// A feedback photo that is a document, not a JPEG or PNG image.
+    case notAnImage
 
     public var code: String {
         switch self {
@@ -45,6 +47,7 @@ public enum AttachmentError: DomainFailure, Equatable {
         case .contentMismatch: "attachment.content_mismatch"
         case .digestMismatch: "attachment.digest_mismatch"
         case .missing: "attachment.missing"
+        case .notAnImage: "attachment.not_an_image"
         }
     }
 
@@ -63,6 +66,8 @@ public enum AttachmentError: DomainFailure, Equatable {
             Message(vi: "Mã SHA-256 của nội dung không khớp với địa chỉ tải lên.", en: "The content's SHA-256 does not match the upload address.")
         case .missing(let digest):
             Message(vi: "Chưa tải lên tệp đính kèm \(digest.prefix(12))…", en: "Attachment \(digest.prefix(12))… has not been uploaded.")
+        case .notAnImage:
+            Message(vi: "Ảnh phản ánh phải là ảnh JPEG hoặc PNG.", en: "Feedback photos must be JPEG or PNG images.")
         }
     }
 }

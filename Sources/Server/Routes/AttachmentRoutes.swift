@@ -7,10 +7,13 @@ import Hummingbird
 import NIOCore
 
 extension SQLiteStore {
-    /// Refuses a write that refers to attachments never uploaded.
-    static func requireAttachments(_ db: Database, _ digests: [String]) throws {
-        for digest in digests where try Bool.fetchOne(db, sql: "SELECT 1 FROM attachments WHERE sha256 = ?", arguments: [digest]) != true {
-            throw AttachmentError.missing(digest)
+    /// Refuses a write that refers to attachments never uploaded, or (for photos) to documents.
+    static func requireAttachments(_ db: Database, _ digests: [String], imagesOnly: Bool = false) throws {
+        for digest in digests {
+            guard let type = try String.fetchOne(db, sql: "SELECT media_type FROM attachments WHERE sha256 = ?", arguments: [digest]) else {
+                throw AttachmentError.missing(digest)
+            }
+            if imagesOnly, !type.hasPrefix("image/") { throw AttachmentError.notAnImage }
         }
     }
 }

@@ -54,7 +54,7 @@ struct FeedbackController: Sendable {
         }
         let catalog = self.catalog.current
         let (submitted, event) = try Feedback.submit(body.draft, id: body.id, by: citizen, at: now, catalog: catalog, policy: policy)
-        try SQLiteStore.requireAttachments(db, submitted.photos)
+        try SQLiteStore.requireAttachments(db, submitted.photos, imagesOnly: true)
         return try SQLiteStore.createFeedback(db, submitted, event: event, at: now) { feedback, sequences in
             try Self.accept(feedback, sequences: sequences, catalog: catalog, at: now)
         }

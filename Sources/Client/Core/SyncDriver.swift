@@ -1,0 +1,138 @@
+import Domain
+import Foundation
+
+/// Runs the Domain `SyncEngine` against the server and the local store: uploads the files queued
+/// writes refer to, pushes, pulls pages and applies each with its cursor in one transaction, and
+/// checks the server's digest against the store's at the end.
+struct SyncDriver {
+    /// What one sync did.
+    struct Outcome: Sendable {
+        var uploaded = 0
+        var pushed = 0
+        var rejected: [MutationResult] = []
+        var pulled = 0
+        /// Whether the local digest equals the server's (nil when the server sent none).
+        var converged: Bool?
+        /// Writes still waiting (the push stopped short, or the server could not be reached).
+        var pending = 0
+    }
+
+    /// Why a sync stopped.
+    enum Failure: Error {
+        /// No connection: everything recorded stays pending.
+        case unreachable(Outcome)
+        /// The server refused something this driver cannot fix.
+        case problem(Problem)
+    }
+
+    let api: APIClient
+    let store: ClientStore
+    /// Called with the number of changes applied so far (for a progress line).
+    var progress: (Int) -> Void = { _ in }
+    /// Requests per sync at most (a guard against a server that never says "idle").
+    var maximumSteps = 100_000
+
+    /// Syncs once, to idle.
+    func run() async throws(Failure) -> Outcome {
+        var outcome = Outcome()
+        guard let saved = try local({ try store.syncState() }) else {
+            throw .problem(Problem(status: 0, code: "sync.no_device", detail: "not signed in on this profile"))
+        }
+        var engine = SyncEngine(state: saved)
+        do throws(APIClient.Failure) {
+            outcome.uploaded = try await uploadFiles()
+        } catch {
+            switch error {
+            case .unreachable:
+                outcome.pending = engine.state.outbox.count
+                throw .unreachable(outcome)
+            case .problem(let problem): throw .problem(problem)
+            }
+        }
+        var action = engine.handle(.sync)
+        var transientFailures = 0
+        for _ in 0..<maximumSteps {
+            switch action {
+            case .push(let request):
+                let response: PushResponse
+                do throws(APIClient.Failure) {
+                    response = try await api.call(Endpoints.syncPush, request, deviceId: request.deviceId)
+                } catch {
+                    action = try failed(error, engine: &engine, outcome: &outcome, transientFailures: &transientFailures)
+                    continue
+                }
+                action = engine.handle(.pushed(response))
+                outcome.pushed += response.results.filter { $0.status == .applied }.count
+                outcome.rejected += response.results.filter { $0.status == .rejected }
+                try local { try store.save(engine.state) }
+                transientFailures = 0
+            case .pull(let request):
+                do throws(APIClient.Failure) {
+                    let page = try await api.call(Endpoints.syncPull, request, deviceId: request.deviceId)
+                    action = engine.handle(.pulled(page))
+                    transientFailures = 0
+                } catch {
+                    action = try failed(error, engine: &engine, outcome: &outcome, transientFailures: &transientFailures)
+                }
+            case .apply(let page):
+                // The state after `.applied` carries the page's cursor: store both in one transaction.
+                var next = engine
+                let following = next.handle(.applied)
+                try local { try store.apply(page, state: next.state) }
+                engine = next
+                action = following
+                outcome.pulled += page.changes.count
+                progress(outcome.pulled)
+            case .reset:
+                try local { try store.reset(state: engine.state) }
+                action = engine.handle(.applied)
+            case .idle(let digest):
+                if let digest { outcome.converged = try local { try store.digest() } == digest }
+                try local { try store.save(engine.state); try store.pruneFiles() }
+                outcome.pending = engine.state.outbox.count
+                return outcome
+            }
+        }
+        throw .problem(Problem(status: 0, code: "sync.runaway", detail: "the sync did not finish in \(maximumSteps) requests"))
+    }
+
+    /// Uploads every file a queued write refers to that the server does not hold yet.
+    private func uploadFiles() async throws(APIClient.Failure) -> Int {
+        let files: [LocalFile]
+        do { files = try store.filesToUpload() } catch { throw .problem(APIClient.localProblem("store", "\(error)")) }
+        for file in files {
+            try await api.upload(sha256: file.sha256, mediaType: file.mediaType, bytes: file.bytes)
+            do { try store.markUploaded(file.sha256) } catch { throw .problem(APIClient.localProblem("store", "\(error)")) }
+        }
+        return files.count
+    }
+
+    /// Turns a failed request into the engine's event, or stops the sync.
+    private func failed(
+        _ error: APIClient.Failure, engine: inout SyncEngine, outcome: inout Outcome, transientFailures: inout Int
+    ) throws(Failure) -> SyncEngine.Action {
+        switch error {
+        case .unreachable:
+            try local { try store.save(engine.state) }
+            outcome.pending = engine.state.outbox.count
+            throw .unreachable(outcome)
+        case .problem(let problem) where problem.code == "sync.sequence_gap":
+            guard let expected = api.lastHeaders["sync-expected-seq"].flatMap(Int64.init) else { throw .problem(problem) }
+            let action = engine.handle(.failed(.gap(expected: expected)))
+            try local { try store.save(engine.state) }
+            return action
+        case .problem(let problem) where problem.code == "sync.reset_required":
+            return engine.handle(.failed(.resetRequired))
+        case .problem(let problem) where problem.status >= 500 || problem.status == 429:
+            transientFailures += 1
+            guard transientFailures <= 3 else { throw .problem(problem) }
+            return engine.handle(.failed(.transient))
+        case .problem(let problem):
+            throw .problem(problem)
+        }
+    }
+
+    private func local<T>(_ body: () throws -> T) throws(Failure) -> T {
+        do { return try body() } catch { throw .problem(APIClient.localProblem("store", "\(error)")) }
+    }
+}
