@@ -89,5 +89,6 @@ extension Endpoints {
     public static let binary: [EndpointDescription] = [
         EndpointDescription(name: "uploadAttachment", method: .put, path: "/v1/attachments/{sha256}", access: .signedIn, successStatus: 201),
         EndpointDescription(name: "downloadAttachment", method: .get, path: "/v1/attachments/{sha256}", access: .signedIn, successStatus: 200),
+        paymentCallback,
     ]
 }

@@ -92,7 +92,7 @@ public enum Endpoints {
         startRequest.description, askSupplement.description, apologise.description, resultReady.description,
         completeRequest.description, rejectRequest.description,
         listInvoices.description, getInvoice.description, issueInvoice.description, listPayments.description, getPayment.description,
-        listReceipts.description, getReceipt.description,
+        listReceipts.description, getReceipt.description, createPayment.description, createRefund.description,
         registerDevice.description, syncPush.description, syncPull.description,
     ]
 }

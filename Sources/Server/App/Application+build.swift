@@ -53,6 +53,7 @@ func buildApplication(
     api.addSyncRoutes(SyncService(store: dependencies.store, feedback: feedback, dossiers: dossiers, catalog: catalog, ids: dependencies.ids))
     api.addAttachmentRoutes(store: dependencies.store)
     api.addMoneyRoutes(MoneyController(store: dependencies.store, catalog: catalog, ids: dependencies.ids))
+    api.addPaymentRoutes(dependencies.payments)
 
     return Application(
         router: router,

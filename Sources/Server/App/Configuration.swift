@@ -41,6 +41,19 @@ struct ServerDependencies: Sendable {
     var authPolicy = AuthPolicy()
     /// Where metrics are collected.
     var metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    /// The secret provider callbacks are signed with.
+    var callbackKey: SymmetricKey = SymmetricKey(size: .bits256)
+    /// Runs the sandbox provider's delayed callbacks.
+    var scheduler: Scheduler = .live
+    /// Where VietQR transfers go.
+    var paymentSettings = PaymentSettings()
+
+    /// Payments over this store, clock and secret.
+    var payments: PaymentService {
+        PaymentService(
+            store: store, signature: CallbackSignature(key: callbackKey), scheduler: scheduler, settings: paymentSettings, now: now,
+            ids: ids, logger: logger)
+    }
 
     /// The live clock, truncated to whole microseconds so stored and in-memory instants agree.
     static let liveClock = DateGenerator {
@@ -84,16 +97,21 @@ extension ServerConfiguration {
     /// one-time-code pepper, both files readable by the owner only.
     func loadSecrets(now: Date) throws -> (AccessTokenService, SymmetricKey) {
         let tokens = try KeyStore(dataDirectory: dataDirectory).loadOrCreate(now: now)
-        let pepperURL = dataDirectory.appendingPathComponent("otp-pepper.key")
-        if !FileManager.default.fileExists(atPath: pepperURL.path) {
+        return (tokens, try secret("otp-pepper.key"))
+    }
+
+    /// A 32-byte secret kept in the data folder (created on first use, owner-only).
+    func secret(_ name: String) throws -> SymmetricKey {
+        let url = dataDirectory.appendingPathComponent(name)
+        if !FileManager.default.fileExists(atPath: url.path) {
             let bytes = RandomSource.live.bytes(32)
-            guard FileManager.default.createFile(atPath: pepperURL.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                throw StartupError(description: "cannot write \(pepperURL.path)")
+            guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+                throw StartupError(description: "cannot write \(url.path)")
             }
         }
-        let pepper = try Data(contentsOf: pepperURL)
-        guard pepper.count == 32 else { throw StartupError(description: "\(pepperURL.path) must hold 32 bytes") }
-        return (tokens, SymmetricKey(data: pepper))
+        let data = try Data(contentsOf: url)
+        guard data.count == 32 else { throw StartupError(description: "\(url.path) must hold 32 bytes") }
+        return SymmetricKey(data: data)
     }
 }
 

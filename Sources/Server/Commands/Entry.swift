@@ -62,7 +62,8 @@ extension SmartVLServer {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let dependencies = ServerDependencies(
                 store: store, now: now, ids: .live, logger: logger, catalog: catalog, tokens: tokens,
-                codeSender: OutboxFileSender(dataDirectory: configuration.dataDirectory), otpPepper: pepper, metrics: registry)
+                codeSender: OutboxFileSender(dataDirectory: configuration.dataDirectory), otpPepper: pepper, metrics: registry,
+                callbackKey: try configuration.secret("payment-callback.key"), paymentSettings: PaymentSettings(environment: environment))
             let host = configuration.host
             let app = buildApplication(configuration: configuration, dependencies: dependencies) { port in
                 // One unbuffered line that scripts and tests wait for.

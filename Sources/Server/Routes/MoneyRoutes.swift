@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Invoices, payments and receipts (reading, and officials issuing invoices).
 struct MoneyController: Sendable {
@@ -87,6 +88,27 @@ extension APIRouter {
                 MoneyController.mayRead(citizenID: receipt.citizenID, agencyCode: receipt.agencyCode, try call.user)
             else { throw APIError.notFound("receipt") }
             return ReceiptView(receipt)
+        }
+    }
+}
+
+extension APIRouter {
+    /// Paying invoices, provider callbacks (raw, signed bodies) and refunds.
+    func addPaymentRoutes(_ payments: PaymentService) {
+        register(Endpoints.createPayment) { call in
+            try await payments.start(invoiceID: try call.pathID(), call.body, by: try call.user)
+        }
+        register(Endpoints.createRefund) { call in
+            try await payments.refund(paymentID: try call.pathID(), call.body, by: try call.user)
+        }
+        router.post("/v1/payments/callback") { request, context -> Response in
+            let bytes = try await request.body.collect(upTo: 64 * 1024)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let ack = try await payments.receive(body: Data(buffer: bytes), headers: headers)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try WireCoding.encoder().encode(ack))))
         }
     }
 }

@@ -392,6 +392,45 @@ extension AppDatabase {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-payment-flow") { db in
+            try db.execute(sql: """
+                -- The request a key was first used with: the same key with another request is refused.
+                ALTER TABLE payments ADD COLUMN request_hash TEXT;
+                ALTER TABLE refunds ADD COLUMN provider_reference TEXT;
+
+                -- Every provider callback received, accepted or not: replays are answered from here,
+                -- and refused ones (unknown payment, wrong amount) stay on record.
+                CREATE TABLE provider_callbacks (
+                    message_id TEXT PRIMARY KEY CHECK (length(message_id) BETWEEN 1 AND 255),
+                    payment_id TEXT,
+                    received_at REAL NOT NULL,
+                    body TEXT NOT NULL,
+                    outcome TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                -- Double-entry, append-only: each transaction's debits equal its credits (checked when
+                -- posted and by `reconcile`); corrections are new transactions.
+                CREATE TABLE ledger_entries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    transaction_id TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('payment', 'refund')),
+                    account TEXT NOT NULL,
+                    debit INTEGER NOT NULL CHECK (debit >= 0),
+                    credit INTEGER NOT NULL CHECK (credit >= 0),
+                    payment_id TEXT NOT NULL REFERENCES payments(id),
+                    refund_id TEXT REFERENCES refunds(id),
+                    provider_reference TEXT NOT NULL,
+                    posted_at REAL NOT NULL,
+                    CHECK ((debit = 0) <> (credit = 0))
+                );
+                CREATE INDEX ledger_by_transaction ON ledger_entries(transaction_id);
+                CREATE INDEX ledger_by_reference ON ledger_entries(provider_reference);
+                CREATE TRIGGER ledger_append_only_update BEFORE UPDATE ON ledger_entries
+                    BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+                CREATE TRIGGER ledger_append_only_delete BEFORE DELETE ON ledger_entries
+                    BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only'); END;
+                """)
+        }
         return migrator
     }
 }
