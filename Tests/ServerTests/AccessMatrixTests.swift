@@ -67,6 +67,12 @@ import Testing
             return requestAgency ? .through : .hidden
         case "issueInvoice":
             return staff ? .through : .forbidden
+        case "createPayment":
+            if !citizen { return .forbidden }
+            return p == .citizenA ? .through : .hidden
+        case "createRefund":
+            if !staff { return .forbidden }
+            return requestAgency ? .through : .hidden
         case "logout":
             return .through
         default:
@@ -179,6 +185,8 @@ import Testing
                 try await check(Endpoints.getPayment, NoContent(), id: items.payment)
                 try await check(Endpoints.listReceipts, NoContent())
                 try await check(Endpoints.getReceipt, NoContent(), id: items.receipt)
+                try await check(Endpoints.createPayment, PaymentCreate(idempotencyKey: UUID().uuidString, method: .sandbox), id: items.invoice)
+                try await check(Endpoints.createRefund, RefundCreate(id: UUID(), amount: 1000, reason: "Thu thừa lệ phí"), id: items.payment)
                 let device = try await api.call(Endpoints.registerDevice, DeviceRegistration(name: "matrix"), token: token).value?.deviceId ?? UUID()
                 try await check(Endpoints.registerDevice, DeviceRegistration(name: "matrix"))
                 try await check(Endpoints.syncPush, PushRequest(deviceId: device, mutations: []))

@@ -17,7 +17,7 @@ struct SmartVLServer: AsyncParsableCommand {
             With no arguments it serves on 127.0.0.1:8080 with its data in ./smartvl-data, creating,
             migrating and seeding the database on first start.
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, Officials.self, Keys.self, Reference.self, Backup.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Officials.self, Keys.self, Reference.self, Backup.self, Reconcile.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -154,6 +154,35 @@ extension SmartVLServer {
 }
 
 extension SmartVLServer {
+    /// Compares the ledger with a provider's settlement file.
+    struct Reconcile: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the ledger with a provider's settlement file and list every mismatch (exit 2 if any).",
+            discussion: """
+                The file is CSV: provider_reference,kind,amount,settled_at (kind: payment | refund; amount in đồng).
+                Example: smartvl-server reconcile --settlement settlement-2026-11-30.csv
+                """)
+
+        @OptionGroup var data: DataOptions
+        @Option(help: "The provider's settlement file (CSV).") var settlement: String
+
+        func run() async throws {
+            guard let csv = try? String(contentsOfFile: settlement, encoding: .utf8) else { throw ValidationError("cannot read \(settlement)") }
+            let database = try data.configuration().prepare(now: Date(), logger: Logger(label: "smartvl-server"))
+            let mismatches = try await database.reader.read { db in try Reconciliation.run(db, csv: csv) }
+            let ledgerCount = try await database.reader.read { db in try Reconciliation.ledger(db).count }
+            if mismatches.isEmpty {
+                print("Reconciled: \(ledgerCount) ledger movements match the settlement file.")
+                return
+            }
+            print("kind\treference\tdetail")
+            for mismatch in mismatches { print(mismatch) }
+            let counts = Dictionary(grouping: mismatches, by: \.kind).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+            FileHandle.standardError.write(Data("\(mismatches.count) mismatches: \(counts.joined(separator: ", "))\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
     struct Officials: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Manage staff accounts.", subcommands: [Add.self])

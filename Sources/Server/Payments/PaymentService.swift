@@ -202,9 +202,17 @@ struct PaymentService: Sendable {
             try SQLiteStore.record([event], db: db)
             return .applied
         }
-        guard let invoice = try SQLiteStore.fetch(Invoice.self, key: payment.invoiceID.uuidString, db: db) else { return .unknownPayment }
-        let (succeeded, paymentEvent) = try payment.applying(
-            .succeed, confirmedAmount: confirmed, providerReference: callback.providerReference, by: .system, at: now)
+        _ = try succeed(payment, confirmed: confirmed, providerReference: callback.providerReference, receiptID: receiptID, at: now, db: db)
+        return .applied
+    }
+
+    /// A payment's success, all in the caller's transaction: the payment, the invoice settled, the
+    /// receipt with the next number of the agency's series, the history, the ledger entries.
+    static func succeed(_ payment: Payment, confirmed: VND, providerReference: String, receiptID: UUID, at now: Date, db: Database) throws -> Receipt {
+        guard let invoice = try SQLiteStore.fetch(Invoice.self, key: payment.invoiceID.uuidString, db: db) else {
+            throw StoreError.notFound("invoice \(payment.invoiceID)")
+        }
+        let (succeeded, paymentEvent) = try payment.applying(.succeed, confirmedAmount: confirmed, providerReference: providerReference, by: .system, at: now)
         let (settled, invoiceEvent) = try invoice.applying(.settle, paymentID: payment.id, by: .system, at: now)
         let number = try SQLiteStore.nextReceiptNumber(agency: invoice.agencyCode, series: ReceiptNumber.series(at: now), db: db)
         let receipt = Receipt.issue(id: receiptID, for: succeeded, invoice: settled, number: number, at: now)
@@ -213,8 +221,8 @@ struct PaymentService: Sendable {
         try SQLiteStore.insert(receipt, db: db, at: now)
         try SQLiteStore.record([paymentEvent, invoiceEvent], db: db)
         try Ledger.post(Ledger.paymentEntries(succeeded), kind: "payment", paymentID: payment.id, refundID: nil,
-                        providerReference: callback.providerReference, at: now, db: db)
-        return .applied
+                        providerReference: providerReference, at: now, db: db)
+        return receipt
     }
 
     // MARK: Refunds

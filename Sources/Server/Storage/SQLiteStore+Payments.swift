@@ -125,19 +125,7 @@ extension SQLiteStore: PaymentRepository {
             guard let payment = try Self.fetch(Payment.self, key: paymentID.uuidString, db: db) else {
                 throw StoreError.notFound("payment \(paymentID)")
             }
-            guard let invoice = try Self.fetch(Invoice.self, key: payment.invoiceID.uuidString, db: db) else {
-                throw StoreError.notFound("invoice \(payment.invoiceID)")
-            }
-            let (succeeded, paymentEvent) = try payment.applying(
-                .succeed, confirmedAmount: confirmedAmount, providerReference: providerReference, by: .system, at: now)
-            let (settled, invoiceEvent) = try invoice.applying(.settle, paymentID: payment.id, by: .system, at: now)
-            let number = try Self.nextReceiptNumber(agency: invoice.agencyCode, series: ReceiptNumber.series(at: now), db: db)
-            let receipt = Receipt.issue(id: receiptID, for: succeeded, invoice: settled, number: number, at: now)
-            try Self.update(succeeded, db: db, at: now)
-            try Self.update(settled, db: db, at: now)
-            try Self.insert(receipt, db: db, at: now)
-            try Self.record([paymentEvent, invoiceEvent], db: db)
-            return receipt
+            return try PaymentService.succeed(payment, confirmed: confirmedAmount, providerReference: providerReference, receiptID: receiptID, at: now, db: db)
         }
     }
 
