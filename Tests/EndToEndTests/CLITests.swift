@@ -169,6 +169,74 @@ let pdfBytes = Data("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf
         server.stop()
     }
 
+    /// A dossier from submission through a supplement request to completion, its fee paid from the
+    /// CLI through the sandbox provider, the receipt found on the citizen's second device.
+    @Test func aDossierIsSupplementedPaidAndCompleted() throws {
+        let server = try ServerProcess(arguments: ["--port", "0"])
+        let data = server.folder.appendingPathComponent("smartvl-data")
+        let cli = try CLI(server: "http://127.0.0.1:\(try server.waitUntilListening())")
+        try cli.signInCitizen(phone: "0909123456", profile: "citizen", dataFolder: data)
+        try addOfficial("cb.sathach", role: "official", agency: "SXD", password: "mat-khau-du-dai-2", dataFolder: data)
+        try cli.signInStaff(username: "cb.sathach", password: "mat-khau-du-dai-2", profile: "official")
+        let form = cli.home.appendingPathComponent("don-de-nghi.pdf")
+        try pdfBytes.write(to: form)
+        let submitted = try cli.run(["request", "new", "--procedure", "1.002804", "--field", "full_name=Lê Thị Hồng",
+                                     "--field", "cccd=086190123456", "--field", "licence_number=860123456789", "--field", "licence_class=B",
+                                     "--document", form.path, "--json"])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let id = try #require(try submitted.json()["id"] as? String)
+        #expect(try submitted.json()["sync"] as? String == "synced")
+        func staff(_ arguments: [String], reference: String) throws {
+            let result = try cli.run(["triage", "dossier", reference] + arguments, profile: "official")
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        #expect(try cli.run(["sync"], profile: "official").status == 0)
+        let queue = try cli.run(["triage", "queue", "--dossiers", "--status", "submitted", "--json"], profile: "official").json()
+        #expect((queue["requests"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+        // Received by its id prefix; from then on it has its dossier code.
+        try staff(["receive"], reference: String(id.prefix(8)))
+        let code = try #require(try cli.run(["request", "show", id, "--json"], profile: "official").json()["dossier_code"] as? String)
+        func staff(_ arguments: [String]) throws { try staff(arguments, reference: code) }
+        try staff(["start"])
+        try staff(["supplement", "--missing", "Giấy chứng nhận sức khỏe còn hạn."])
+
+        // The citizen sees what is missing and supplies it.
+        #expect(try cli.run(["sync"]).status == 0)
+        let asked = try cli.run(["request", "show", code, "--json"]).json()
+        #expect(asked["status"] as? String == "supplement_requested")
+        #expect(asked["supplement_missing"] as? String == "Giấy chứng nhận sức khỏe còn hạn.")
+        let health = cli.home.appendingPathComponent("suc-khoe.pdf")
+        try Data("%PDF-1.4\n% giấy khám sức khỏe\n%%EOF\n".utf8).write(to: health)
+        #expect(try cli.run(["request", "supplement", code, "--document", health.path]).status == 0)
+
+        // The fee invoice came with the receipt of the dossier; the citizen pays it in the sandbox.
+        let invoices = try cli.run(["invoice", "list", "--json"]).json()["invoices"] as? [[String: Any]]
+        let invoice = try #require(invoices?.first { $0["service_request_id"] as? String == id.uppercased() })
+        #expect(invoice["amount"] as? Int == 135_000)
+        let invoiceID = try #require(invoice["id"] as? String)
+        let paid = try cli.run(["pay", invoiceID, "--method", "sandbox", "--json"])
+        #expect(paid.status == 0, "\(paid.stderr)")
+        let receipt = try #require(try paid.json()["receipt"] as? [String: Any])
+        #expect(receipt["amount"] as? Int == 135_000)
+        #expect(receipt["amount_in_words"] as? String == "Một trăm ba mươi lăm nghìn đồng")
+        // Paying again is refused, and changes nothing.
+        #expect(try cli.run(["pay", invoiceID, "--method", "sandbox"]).status == 65)
+
+        #expect(try cli.run(["sync"], profile: "official").status == 0)
+        try staff(["result-ready"])
+        try staff(["complete"])
+        #expect(try cli.run(["sync"]).status == 0)
+        #expect(try cli.run(["request", "show", code, "--json"]).json()["status"] as? String == "completed")
+
+        // The receipt is on the citizen's second device after its first sync.
+        try cli.signInCitizen(phone: "0909123456", profile: "tablet", dataFolder: data)
+        let receipts = try cli.run(["receipt", "list", "--json"], profile: "tablet").json()["receipts"] as? [[String: Any]]
+        #expect(receipts?.count == 1)
+        #expect(receipts?.first?["number"] as? String == receipt["number"] as? String)
+        let shown = try cli.run(["receipt", "show", try #require(receipt["number"] as? String)], profile: "tablet")
+        #expect(shown.stdout.contains("Một trăm ba mươi lăm nghìn đồng"))
+    }
+
     /// Bad input gets its documented exit code, one line on standard error, and changes nothing.
     @Test func badInputGetsItsExitCodeAndChangesNothing() throws {
         let server = try ServerProcess(arguments: ["--port", "0"])

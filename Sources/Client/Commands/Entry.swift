@@ -15,7 +15,7 @@ struct Smartvl: AsyncParsableCommand {
             """,
         subcommands: [
             Login.self, Logout.self, Whoami.self, Catalog.self, FeedbackCommand.self, RequestCommand.self, InvoiceCommand.self,
-            ReceiptCommand.self, Sync.self, Status.self, Triage.self, Stats.self,
+            ReceiptCommand.self, Pay.self, Sync.self, Status.self, Triage.self, Stats.self,
         ])
 }
 

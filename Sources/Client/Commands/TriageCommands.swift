@@ -8,7 +8,7 @@ extension Smartvl {
         static let configuration = CommandConfiguration(
             abstract: "Dành cho cán bộ: hàng đợi, phân công, trả lời, xử lý hồ sơ, lập hóa đơn.",
             discussion: "Example: smartvl triage queue --overdue",
-            subcommands: [Queue.self, Assign.self, Start.self, Answer.self, Reject.self, Message_.self, Dossier.self, InvoiceIssue.self])
+            subcommands: [Queue.self, Assign.self, Start.self, Answer.self, Reject.self, Message_.self, Dossier.self, InvoiceIssue.self, Refund.self])
     }
 }
 

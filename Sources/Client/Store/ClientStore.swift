@@ -50,6 +50,17 @@ struct ClientStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v3-payment-attempts") { db in
+            try db.execute(sql: """
+                -- The idempotency key of a payment attempt, kept before the request is sent so that a
+                -- retry after a lost answer or a crash reuses it.
+                CREATE TABLE payment_attempts (
+                    invoice_id TEXT PRIMARY KEY,
+                    idempotency_key TEXT NOT NULL,
+                    request TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -170,6 +181,30 @@ struct ClientStore: Sendable {
         }
     }
 
+    // MARK: Payment attempts
+
+    /// The key of the unfinished attempt to pay an invoice with this request, or a new one, saved
+    /// before it is used.
+    func paymentKey(invoice: UUID, request: String) throws -> String {
+        try writer.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT idempotency_key, request FROM payment_attempts WHERE invoice_id = ?", arguments: [invoice.uuidString]),
+                row["request"] as String == request
+            {
+                return row["idempotency_key"]
+            }
+            let key = "smartvl-" + UUID().uuidString.lowercased()
+            try db.execute(
+                sql: "INSERT INTO payment_attempts (invoice_id, idempotency_key, request) VALUES (?, ?, ?) ON CONFLICT (invoice_id) DO UPDATE SET idempotency_key = excluded.idempotency_key, request = excluded.request",
+                arguments: [invoice.uuidString, key, request])
+            return key
+        }
+    }
+
+    /// Forgets a finished attempt (the next payment of the invoice gets a new key).
+    func finishPayment(invoice: UUID) throws {
+        try writer.write { db in try db.execute(sql: "DELETE FROM payment_attempts WHERE invoice_id = ?", arguments: [invoice.uuidString]) }
+    }
+
     // MARK: Attachments waiting with their writes
 
     /// Records a write: the engine state holding it in the outbox and the files it refers to, in one
@@ -212,7 +247,7 @@ struct ClientStore: Sendable {
     /// Forgets everything: records, files and engine state (another account signs in on this profile).
     func erase() throws {
         try writer.write { db in
-            try db.execute(sql: "DELETE FROM records; DELETE FROM files; DELETE FROM sync_state;")
+            try db.execute(sql: "DELETE FROM records; DELETE FROM files; DELETE FROM sync_state; DELETE FROM payment_attempts;")
         }
     }
 }
