@@ -219,6 +219,17 @@ let pdfBytes = Data("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf
         let receipt = try #require(try paid.json()["receipt"] as? [String: Any])
         #expect(receipt["amount"] as? Int == 135_000)
         #expect(receipt["amount_in_words"] as? String == "Một trăm ba mươi lăm nghìn đồng")
+        // The ledger reconciles with the provider's settlement file, and a wrong amount is found.
+        let reference = try #require((try paid.json()["payment"] as? [String: Any])?["provider_reference"] as? String)
+        let settlement = cli.home.appendingPathComponent("settlement.csv")
+        let reconcile = [ServerProcess.productsFolder.appendingPathComponent("smartvl-server").path, "reconcile",
+                         "--settlement", settlement.path, "--data-dir", data.path]
+        try "provider_reference,kind,amount,settled_at\n\(reference),payment,135000,2026-11-30T10:00:00Z\n".write(to: settlement, atomically: true, encoding: .utf8)
+        #expect(try runProgram(reconcile).status == 0)
+        try "provider_reference,kind,amount,settled_at\n\(reference),payment,130000,2026-11-30T10:00:00Z\n".write(to: settlement, atomically: true, encoding: .utf8)
+        let mismatch = try runProgram(reconcile)
+        #expect(mismatch.status == 2)
+        #expect(mismatch.output.contains("amount_mismatch\t\(reference)"))
         // Paying again is refused, and changes nothing.
         #expect(try cli.run(["pay", invoiceID, "--method", "sandbox"]).status == 65)
 

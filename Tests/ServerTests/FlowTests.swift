@@ -350,18 +350,25 @@ import Testing
         try await fixture.run { api in
             let token = try await api.citizen("0912345678").accessToken
             var device = try await TestDevice.register(api, token: token)
-            let pdf = TestAPI.pdf(9)
-            let digest = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+            let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data("ảnh chụp ổ gà".utf8)
+            let digest = SHA256.hash(data: jpeg).map { String(format: "%02x", $0) }.joined()
             let first = device.mutation(.createFeedback(.sample("Không ảnh")))
             let second = device.mutation(.createFeedback(FeedbackCreate(id: UUID(), draft: FeedbackDraft(
-                category: "giao-thong", title: "Có tài liệu", description: "Tài liệu tải lên sau.", commune: "28756", photos: [digest]))))
+                category: "giao-thong", title: "Có ảnh", description: "Ảnh tải lên sau.", commune: "28756", photos: [digest]))))
             let early = try #require(try await device.push([first, second]).value)
             #expect(early.results.map(\.seq) == [1], "the second write waits, with no verdict")
             #expect(early.lastAppliedSeq == 1)
-            _ = try await api.upload(pdf, token: token)
+            _ = try await api.upload(jpeg, type: "image/jpeg", token: token)
             let later = try #require(try await device.push([first, second]).value)
             #expect(later.results.map(\.status) == [.applied, .applied])
             #expect(later.lastAppliedSeq == 2)
+            // A document is not a photo: the write is refused with its reason, and the queue moves on.
+            let (pdfDigest, _, _) = try await api.upload(TestAPI.pdf(9), token: token)
+            let third = device.mutation(.createFeedback(FeedbackCreate(id: UUID(), draft: FeedbackDraft(
+                category: "giao-thong", title: "Ảnh là PDF", description: "Tệp PDF thay cho ảnh.", commune: "28756", photos: [pdfDigest]))))
+            let refused = try #require(try await device.push([third]).value)
+            #expect(refused.results.map(\.code) == ["attachment.not_an_image"])
+            #expect(refused.lastAppliedSeq == 3)
         }
     }
 }

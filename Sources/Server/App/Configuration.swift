@@ -50,9 +50,10 @@ struct ServerDependencies: Sendable {
 
     /// Payments over this store, clock and secret.
     var payments: PaymentService {
-        PaymentService(
-            store: store, signature: CallbackSignature(key: callbackKey), scheduler: scheduler, settings: paymentSettings, now: now,
-            ids: ids, logger: logger)
+        let signature = CallbackSignature(key: callbackKey)
+        return PaymentService(
+            store: store, signature: signature, provider: SandboxProvider(signature: signature, scheduler: scheduler, now: now),
+            settings: paymentSettings, now: now, ids: ids, logger: logger)
     }
 
     /// The live clock, truncated to whole microseconds so stored and in-memory instants agree.

@@ -21,8 +21,6 @@ struct Scheduler: Sendable {
 struct PaymentSettings: Sendable {
     var bankBIN = "970418"
     var account = "1234567890"
-    /// How long the sandbox waits before a `late` confirmation.
-    var sandboxLateDelay: Duration = .seconds(5)
 }
 
 /// Payments: idempotent starts, provider callbacks (signed, fresh, once), receipts and ledger
@@ -30,7 +28,7 @@ struct PaymentSettings: Sendable {
 struct PaymentService: Sendable {
     let store: SQLiteStore
     let signature: CallbackSignature
-    let scheduler: Scheduler
+    let provider: any PaymentProvider
     let settings: PaymentSettings
     let now: DateGenerator
     let ids: IDGenerator
@@ -60,7 +58,7 @@ struct PaymentService: Sendable {
 
     /// Starts paying an invoice, or returns the payment this key already started.
     func start(invoiceID: UUID, _ body: PaymentCreate, by user: Actor) async throws -> PaymentStarted {
-        guard [.vietqr, .sandbox].contains(body.method) else { throw Self.unsupportedMethod }
+        guard provider.methods.contains(body.method) else { throw Self.unsupportedMethod }
         guard Payment.isValidIdempotencyKey(body.idempotencyKey) else { throw PaymentError.invalidIdempotencyKey }
         let hash = Self.requestHash(invoiceID: invoiceID, body)
         let id = ids(), at = now()
@@ -85,33 +83,19 @@ struct PaymentService: Sendable {
             try SQLiteStore.record([event], db: db)
             return (payment, true)
         }
-        if created { scheduleSandbox(payment, outcome: body.sandboxOutcome ?? .succeed) }
+        if created {
+            let service = self
+            provider.started(payment, request: body, callbacks: CallbackSink { body, headers in
+                do { _ = try await service.receive(body: body, headers: headers) } catch {
+                    service.logger.warning("in-process callback refused", metadata: ["error": "\(error)"])
+                }
+            })
+        }
         let reference = Self.reference(payment.id)
         let qr = payment.method == .vietqr
             ? try? VietQR(bankBIN: settings.bankBIN, account: settings.account, amount: payment.amount.amount, note: reference).payload()
             : nil
         return PaymentStarted(payment: PaymentView(payment), vietqr: qr, reference: reference)
-    }
-
-    /// The sandbox provider: it plays the bank or gateway, signing its callbacks with the shared
-    /// secret and delivering them through the same path as a real provider's.
-    private func scheduleSandbox(_ payment: Payment, outcome: SandboxOutcome) {
-        let callback = ProviderCallback(
-            paymentId: payment.id, providerReference: "SBX-" + payment.id.uuidString.prefix(8), status: outcome == .fail ? .failed : .succeeded,
-            amount: payment.amount.amount, reason: outcome == .fail ? "Ngân hàng từ chối giao dịch (sandbox)." : nil)
-        guard let body = try? WireCoding.encoder().encode(callback) else { return }
-        let messageID = "sbx_" + UUID().uuidString.lowercased()
-        let deliveries = outcome == .twice ? 2 : 1
-        let delay: Duration = outcome == .late ? settings.sandboxLateDelay : .zero
-        let service = self
-        for _ in 0..<deliveries {
-            scheduler.run(delay) {
-                let headers = service.signature.sign(id: messageID, at: service.now(), body: body)
-                do { _ = try await service.receive(body: body, headers: headers) } catch {
-                    service.logger.warning("sandbox callback refused", metadata: ["error": "\(error)"])
-                }
-            }
-        }
     }
 
     // MARK: Callbacks
