@@ -227,7 +227,48 @@ extension SmartVLServer {
     }
 
     struct Keys: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Manage the token signing keys.", subcommands: [Rotate.self])
+        static let configuration = CommandConfiguration(abstract: "Manage the token signing keys; issue test tokens.", subcommands: [Rotate.self, Issue.self])
+
+        struct Issue: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "issue-token",
+                abstract: "Print access tokens for citizens (created if new) or a staff account, for load tests and app-team sandboxes.",
+                discussion: """
+                    Whoever can read the data folder can sign tokens anyway (keys.json); this saves the sign-in round trips.
+                    Tokens are ordinary access tokens (15 minutes). Example: smartvl-server keys issue-token --phone 0912000000 --count 100
+                    """)
+
+            @OptionGroup var data: DataOptions
+            @Option(help: "A citizen's phone; with --count, the first of consecutive numbers.") var phone: String?
+            @Option(help: "A staff account's username.") var username: String?
+            @Option(help: "How many consecutive citizens.") var count = 1
+
+            func validate() throws {
+                guard (phone == nil) != (username == nil) else { throw ValidationError("give exactly one of --phone or --username") }
+                guard (1...100_000).contains(count) else { throw ValidationError("--count must be 1–100000") }
+            }
+
+            func run() async throws {
+                let configuration = data.configuration()
+                let database = try configuration.prepare(now: Date(), logger: Logger(label: "smartvl-server"))
+                let store = SQLiteStore(database)
+                let (tokens, _) = try configuration.loadSecrets(now: Date())
+                if let username {
+                    guard let (account, _, _) = try await store.staffCredentials(username: username) else {
+                        throw ValidationError("no staff account \(username)")
+                    }
+                    print("\(username) \(try tokens.issue(userID: account.id, role: account.role, agency: account.agencyCode, now: Date(), jti: UUID()))")
+                    return
+                }
+                let first = try PhoneNumber(phone ?? "")
+                let base = Int(first.e164.dropFirst(3)) ?? 0
+                for offset in 0..<count {
+                    let number = try PhoneNumber("0" + String(base + offset))
+                    let account = try await store.citizen(phone: number, newID: UUID(), at: Date())
+                    print("\(number.e164) \(try tokens.issue(userID: account.id, role: .citizen, agency: nil, now: Date(), jti: UUID()))")
+                }
+            }
+        }
 
         struct Rotate: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

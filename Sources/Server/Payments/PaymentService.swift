@@ -62,7 +62,7 @@ struct PaymentService: Sendable {
         guard Payment.isValidIdempotencyKey(body.idempotencyKey) else { throw PaymentError.invalidIdempotencyKey }
         let hash = Self.requestHash(invoiceID: invoiceID, body)
         let id = ids(), at = now()
-        let (payment, created) = try await store.database.writer.write { db -> (Payment, Bool) in
+        let (payment, created) = try await store.database.write { db -> (Payment, Bool) in
             if let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM payments WHERE citizen_id = ? AND idempotency_key = ?",
                 arguments: [user.id.uuidString, body.idempotencyKey])
@@ -132,7 +132,7 @@ struct PaymentService: Sendable {
         }
         let callback = try? WireCoding.decoder().decode(ProviderCallback.self, from: body)
         let receiptID = ids()
-        let outcome = try await store.database.writer.write { db -> CallbackOutcome in
+        let outcome = try await store.database.write { db -> CallbackOutcome in
             if let stored = try String.fetchOne(db, sql: "SELECT outcome FROM provider_callbacks WHERE message_id = ?", arguments: [messageID]) {
                 // A replay: the first answer again, nothing applied twice.
                 return stored == "applied" ? .duplicate : Self.outcome(stored)
@@ -216,7 +216,7 @@ struct PaymentService: Sendable {
     /// new status are written together.
     func refund(paymentID: UUID, _ body: RefundCreate, by user: Actor) async throws -> RefundView {
         let at = now()
-        return try await store.database.writer.write { db -> RefundView in
+        return try await store.database.write { db -> RefundView in
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM refunds WHERE id = ?", arguments: [body.id.uuidString]) {
                 guard existing["payment_id"] as String == paymentID.uuidString else { throw StoreError.conflict("refund \(body.id)") }
                 return RefundView(try Self.refund(row: existing))

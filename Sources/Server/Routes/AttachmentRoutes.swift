@@ -33,7 +33,7 @@ extension APIRouter {
                 throw AttachmentError.digestMismatch
             }
             let type = AttachmentRules.mediaTypes.keys.first { mediaType.lowercased().hasPrefix($0) }!
-            let created = try await store.database.writer.write { db -> Bool in
+            let created = try await store.database.write { db -> Bool in
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM attachments WHERE sha256 = ?", arguments: [digest]) == true { return false }
                 try db.execute(
                     sql: "INSERT INTO attachments (sha256, media_type, size, content, uploader_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",

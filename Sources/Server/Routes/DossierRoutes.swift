@@ -25,7 +25,7 @@ struct DossierController: Sendable {
     }
 
     func create(_ body: ServiceRequestCreate, by citizen: Actor, at now: Date) async throws -> ServiceRequestView {
-        let created = try await store.database.writer.write { db in try self.create(db, body, by: citizen, at: now) }
+        let created = try await store.database.write { db in try self.create(db, body, by: citizen, at: now) }
         return ServiceRequestView(created, viewer: citizen, now: now)
     }
 
@@ -54,7 +54,7 @@ struct DossierController: Sendable {
         _ id: UUID, by actor: Actor, at now: Date,
         _ command: @escaping @Sendable (ServiceRequest, Allocation) throws -> DossierCommand
     ) async throws -> ServiceRequestView {
-        let updated = try await store.database.writer.write { db in try self.apply(db, id, by: actor, at: now, command) }
+        let updated = try await store.database.write { db in try self.apply(db, id, by: actor, at: now, command) }
         return ServiceRequestView(updated, viewer: actor, now: now)
     }
 

@@ -27,7 +27,7 @@ struct FeedbackController: Sendable {
 
     /// Applies a command to an item the caller may read; refusals change nothing.
     func apply(_ id: UUID, by actor: Actor, at now: Date, _ command: @escaping @Sendable (Feedback) throws -> FeedbackCommand) async throws -> FeedbackView {
-        let updated = try await store.database.writer.write { db in try self.apply(db, id, by: actor, at: now, command) }
+        let updated = try await store.database.write { db in try self.apply(db, id, by: actor, at: now, command) }
         return FeedbackView(updated, viewer: actor, now: now)
     }
 
@@ -42,7 +42,7 @@ struct FeedbackController: Sendable {
     }
 
     func create(_ body: FeedbackCreate, by citizen: Actor, at now: Date) async throws -> FeedbackView {
-        let created = try await store.database.writer.write { db in try self.create(db, body, by: citizen, at: now) }
+        let created = try await store.database.write { db in try self.create(db, body, by: citizen, at: now) }
         return FeedbackView(created, viewer: citizen, now: now)
     }
 
@@ -187,7 +187,7 @@ extension APIRouter {
         register(Endpoints.postFeedbackMessage) { call in
             let user = try call.user
             let id = try call.pathID()
-            let (stored, feedback) = try await c.store.database.writer.write { db in
+            let (stored, feedback) = try await c.store.database.write { db in
                 try c.postMessage(db, feedbackID: id, message: call.body, by: user, at: call.now)
             }
             return Self.view(stored, feedback: feedback, viewer: user)

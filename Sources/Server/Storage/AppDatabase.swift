@@ -8,6 +8,8 @@ import GRDB
 struct AppDatabase: Sendable {
     /// The connection (a pool on disk, a queue in memory for tests).
     let writer: any DatabaseWriter
+    /// Concurrent writes batched into shared transactions (see `GroupCommit`).
+    let groupCommit: GroupCommit
 
     /// The reader: the same pool, so reads run concurrently with the writer.
     var reader: any DatabaseReader { writer }
@@ -15,7 +17,13 @@ struct AppDatabase: Sendable {
     /// Opens the database and applies every pending migration.
     init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
+        groupCommit = GroupCommit(writer)
         try Self.migrator.migrate(writer)
+    }
+
+    /// Runs a write transaction, batched with concurrent ones into one commit; returns once durable.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await groupCommit.write(body)
     }
 
     /// Opens (creating if needed) the database file at `path` in WAL mode with `synchronous=FULL`.

@@ -53,7 +53,7 @@ func constantTimeEquals(_ a: String, _ b: String) -> Bool {
 
 extension SQLiteStore: AuthRepository {
     func issueOTP(phone: String, codeHash: String, now: Date, lifetime: TimeInterval, perHour: Int) async throws -> OTPIssue {
-        try await database.writer.write { db in
+        try await database.write { db in
             let recent = try Double.fetchAll(
                 db, sql: "SELECT created_at FROM otp_codes WHERE phone = ? AND created_at > ? ORDER BY created_at",
                 arguments: [phone, now.stored - 3600])
@@ -71,7 +71,7 @@ extension SQLiteStore: AuthRepository {
     }
 
     func checkOTP(phone: String, codeHash: String, now: Date, maxAttempts: Int) async throws -> OTPCheck {
-        try await database.writer.write { db in
+        try await database.write { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM otp_codes WHERE phone = ? AND consumed_at IS NULL ORDER BY id DESC LIMIT 1",
                 arguments: [phone])
@@ -99,7 +99,7 @@ extension SQLiteStore: AuthRepository {
     }
 
     func recordLogin(userID: UUID, succeeded: Bool, now: Date, lockAfter: Int, lockFor: TimeInterval) async throws {
-        try await database.writer.write { db in
+        try await database.write { db in
             if succeeded {
                 try db.execute(sql: "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", arguments: [userID.uuidString])
             } else {
@@ -117,7 +117,7 @@ extension SQLiteStore: AuthRepository {
     func storeRefreshToken(
         id: UUID, family: UUID, userID: UUID, hash: String, generation: Int, now: Date, familyExpiresAt: Date
     ) async throws {
-        try await database.writer.write { db in
+        try await database.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, generation, issued_at, family_expires_at)
@@ -130,7 +130,7 @@ extension SQLiteStore: AuthRepository {
     func rotateRefreshToken(
         hash: String, newID: UUID, newHash: String, now: Date, retryWindow: TimeInterval
     ) async throws -> RefreshOutcome {
-        try await database.writer.write { db in
+        try await database.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [hash]) else {
                 return .invalid
             }
@@ -176,7 +176,7 @@ extension SQLiteStore: AuthRepository {
     }
 
     func revokeRefreshFamily(tokenHash: String, userID: UUID, now: Date) async throws {
-        try await database.writer.write { db in
+        try await database.write { db in
             try db.execute(
                 sql: """
                     UPDATE refresh_tokens SET revoked_at = ?
@@ -188,7 +188,7 @@ extension SQLiteStore: AuthRepository {
     }
 
     func setTokensValidAfter(userID: UUID, _ instant: Date) async throws {
-        try await database.writer.write { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE users SET tokens_valid_after = ? WHERE id = ?", arguments: [instant.stored, userID.uuidString])
             try db.execute(
                 sql: "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
@@ -197,7 +197,7 @@ extension SQLiteStore: AuthRepository {
     }
 
     func setDisabled(userID: UUID, _ disabled: Bool, now: Date) async throws {
-        try await database.writer.write { db in
+        try await database.write { db in
             try db.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, userID.uuidString])
         }
         if disabled { try await setTokensValidAfter(userID: userID, now) }

@@ -86,7 +86,7 @@ extension SQLiteStore: FeedbackRepository {
         _ submitted: Feedback, event: HistoryEvent, at now: Date,
         accept: @escaping @Sendable (Feedback, any SequenceAllocator) throws -> (Feedback, [HistoryEvent])
     ) async throws -> Feedback {
-        try await database.writer.write { db in try Self.createFeedback(db, submitted, event: event, at: now, accept: accept) }
+        try await database.write { db in try Self.createFeedback(db, submitted, event: event, at: now, accept: accept) }
     }
 
     func feedback(id: UUID) async throws -> Feedback? {
@@ -96,7 +96,7 @@ extension SQLiteStore: FeedbackRepository {
     func update(
         id: UUID, at now: Date, _ change: @escaping @Sendable (Feedback) throws -> (Feedback, HistoryEvent)
     ) async throws -> Feedback {
-        try await database.writer.write { db in try Self.updateFeedback(db, id: id, at: now, change) }
+        try await database.write { db in try Self.updateFeedback(db, id: id, at: now, change) }
     }
 
     /// Stores new feedback inside the caller's transaction (see `create`).

@@ -97,7 +97,7 @@ extension Receipt: TableMapped {
 
 extension SQLiteStore: PaymentRepository {
     func createInvoice(_ invoice: Invoice, event: HistoryEvent, at now: Date) async throws {
-        try await database.writer.write { db in
+        try await database.write { db in
             try Self.insert(invoice, db: db, at: now)
             try Self.record([event], db: db)
         }
@@ -108,7 +108,7 @@ extension SQLiteStore: PaymentRepository {
     }
 
     func createPayment(_ payment: Payment, event: HistoryEvent, at now: Date) async throws {
-        try await database.writer.write { db in
+        try await database.write { db in
             let taken = try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM payments WHERE citizen_id = ? AND idempotency_key = ?",
                 arguments: [payment.citizenID.uuidString, payment.idempotencyKey])
@@ -121,7 +121,7 @@ extension SQLiteStore: PaymentRepository {
     func recordSuccess(
         paymentID: UUID, confirmedAmount: VND, providerReference: String, receiptID: UUID, at now: Date
     ) async throws -> Receipt {
-        try await database.writer.write { db in
+        try await database.write { db in
             guard let payment = try Self.fetch(Payment.self, key: paymentID.uuidString, db: db) else {
                 throw StoreError.notFound("payment \(paymentID)")
             }

@@ -187,7 +187,7 @@ struct StoredMessage: Sendable, Equatable {
 extension SQLiteStore {
     /// Adds a message to a thread; a retry with the same id returns the stored one.
     func addMessage(_ message: StoredMessage, partition: ChangePartition) async throws -> StoredMessage {
-        try await database.writer.write { db in try Self.addMessage(db, message, partition: partition) }
+        try await database.write { db in try Self.addMessage(db, message, partition: partition) }
     }
 
     /// Adds a message inside the caller's transaction.

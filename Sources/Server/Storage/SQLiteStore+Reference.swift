@@ -42,7 +42,7 @@ extension SQLiteStore: ReferenceRepository {
     }
 
     func install(_ catalog: ReferenceCatalog, at now: Date) async throws -> Bool {
-        try await database.writer.write { db in
+        try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM reference_versions WHERE version = ?", arguments: [catalog.version]) == true {
                 return false
             }
@@ -135,7 +135,7 @@ extension SQLiteStore: ReferenceRepository {
 
 extension SQLiteStore: UserRepository {
     func citizen(phone: PhoneNumber, newID: UUID, at now: Date) async throws -> UserAccount {
-        try await database.writer.write { db in
+        try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO users (id, role, phone, created_at) VALUES (?, 'citizen', ?, ?) ON CONFLICT (phone) DO NOTHING",
                 arguments: [newID.uuidString, phone.e164, now.stored])
@@ -146,7 +146,7 @@ extension SQLiteStore: UserRepository {
     func addStaff(
         id: UUID, username: Username, role: Role, agencyCode: String?, passwordHash: String, at now: Date
     ) async throws -> UserAccount {
-        try await database.writer.write { db in
+        try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE username = ?", arguments: [username.value]) == true {
                 throw StoreError.conflict("username \(username.value)")
             }

@@ -63,7 +63,7 @@ extension ServiceRequest: Versioned {
 
 extension SQLiteStore: ServiceRequestRepository {
     func create(_ request: ServiceRequest, events: [HistoryEvent], at now: Date) async throws {
-        try await database.writer.write { db in try Self.createRequest(db, request, events: events, at: now) }
+        try await database.write { db in try Self.createRequest(db, request, events: events, at: now) }
     }
 
     func serviceRequest(id: UUID) async throws -> ServiceRequest? {
@@ -74,7 +74,7 @@ extension SQLiteStore: ServiceRequestRepository {
         id: UUID, at now: Date,
         _ change: @escaping @Sendable (ServiceRequest, any SequenceAllocator) throws -> (ServiceRequest, [HistoryEvent], (Invoice, HistoryEvent)?)
     ) async throws -> ServiceRequest {
-        try await database.writer.write { db in try Self.updateRequest(db, id: id, at: now, change) }
+        try await database.write { db in try Self.updateRequest(db, id: id, at: now, change) }
     }
 
     /// Stores a new dossier inside the caller's transaction.

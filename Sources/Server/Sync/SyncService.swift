@@ -44,7 +44,7 @@ struct SyncService: Sendable {
         try check(body.protocolVersion)
         let id = ids()
         let name = body.name.map { String($0.prefix(100)) }, platform = body.platform.map { String($0.prefix(20)) }
-        try await store.database.writer.write { db in
+        try await store.database.write { db in
             try db.execute(
                 sql: "INSERT INTO devices (id, user_id, name, platform, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [id.uuidString, user.id.uuidString, name, platform, now.stored, now.stored])
@@ -77,7 +77,7 @@ struct SyncService: Sendable {
         var actor = user
         actor.deviceID = device
         let deviceActor = actor
-        return try await store.database.writer.write { db in
+        return try await store.database.write { db in
             var last = try Self.lastSeq(db, device: device, user: user)
             if let first = body.mutations.first, first.seq > last + 1 { throw Self.gap(expected: last + 1) }
             var results: [MutationResult] = []

@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+/// Group commit: concurrent write transactions share one SQLite transaction, so one `fsync`
+/// (`synchronous=FULL`) makes a whole batch durable instead of one write.
+///
+/// Each write runs in its own savepoint inside the batch: a write that throws is rolled back alone
+/// and gets its error; the others commit. Every caller is answered only after the batch's commit
+/// returned, so nothing is acknowledged before it is durable. There is no timer: while one batch
+/// commits, the next one gathers whatever arrives, so a lone write is never delayed.
+final class GroupCommit: @unchecked Sendable {
+    private struct Job: Sendable {
+        /// Runs the write in the batch's transaction, inside its savepoint; records its own outcome.
+        let run: @Sendable (Database) -> Void
+        /// Answers the caller once the batch committed (nil) or failed to (the error).
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    private let writer: any DatabaseWriter
+    private let lock = NSLock()
+    private var queue: [Job] = []
+    private var draining = false
+    private var committed = 0
+    /// Transactions committed so far (each carrying one or more writes).
+    var transactionsCommitted: Int { lock.withLock { committed } }
+    /// The most writes one transaction carries.
+    let maximumBatch: Int
+
+    init(_ writer: any DatabaseWriter, maximumBatch: Int = 512) {
+        self.writer = writer
+        self.maximumBatch = maximumBatch
+    }
+
+    /// Runs `body` in a transaction shared with other concurrent writes; returns once it is durable.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let outcome = Outcome<T>()
+            let job = Job(
+                run: { db in
+                    do {
+                        try db.inSavepoint {
+                            outcome.result = .success(try body(db))
+                            return .commit
+                        }
+                    } catch {
+                        outcome.result = .failure(error)
+                    }
+                },
+                finish: { commitError in
+                    if let commitError { continuation.resume(throwing: commitError) } else { continuation.resume(with: outcome.result!) }
+                })
+            let start = lock.withLock { () -> Bool in
+                queue.append(job)
+                if draining { return false }
+                draining = true
+                return true
+            }
+            if start { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = lock.withLock { () -> [Job] in
+                let taken = Array(queue.prefix(maximumBatch))
+                queue.removeFirst(taken.count)
+                if taken.isEmpty { draining = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            do {
+                try await writer.write { db in for job in batch { job.run(db) } }
+                lock.withLock { committed += 1 }
+                for job in batch { job.finish(nil) }
+            } catch {
+                for job in batch { job.finish(error) }
+            }
+        }
+    }
+
+    /// One write's result, set inside the transaction, read after the commit.
+    private final class Outcome<T>: @unchecked Sendable {
+        var result: Result<T, any Error>?
+    }
+}
