@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Domain", targets: ["Domain"]),
         .executable(name: "smartvl-server", targets: ["Server"]),
         .executable(name: "smartvl", targets: ["Client"]),
+        .executable(name: "smartvl-bench", targets: ["Bench"]),
+        .executable(name: "bench-hello", targets: ["BenchHello"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -26,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        // Benchmarks only: an HTTP client for the load generator (already built for HummingbirdTesting)
+        // and HdrHistogram for latency percentiles (see Docs/performance.md).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -65,6 +71,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `smartvl-bench`: the load generator and crash harness (Docs/performance.md).
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "Domain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // `bench-hello`: the bare-framework ceiling the benchmark compares the server with.
+        .executableTarget(
+            name: "BenchHello",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "DomainTests",
             dependencies: [
@@ -92,7 +116,7 @@ let package = Package(
         // Runs the real binaries as subprocesses; depends on them so they are built first.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Domain", "Server", "Client"],
+            dependencies: ["Domain", "Server", "Client", "Bench", "BenchHello"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -17,7 +17,7 @@ struct SmartVLServer: AsyncParsableCommand {
             With no arguments it serves on 127.0.0.1:8080 with its data in ./smartvl-data, creating,
             migrating and seeding the database on first start.
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, Officials.self, Keys.self, Reference.self, Backup.self, Reconcile.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Officials.self, Keys.self, Reference.self, Backup.self, Reconcile.self, Generate.self],
         defaultSubcommand: Serve.self)
 }
 

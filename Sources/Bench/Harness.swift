@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Domain
+import Foundation
+import Histogram
+import NIOCore
+import NIOHTTP1
+
+/// A server process under test: started on a free port in its own data folder, watched for its
+/// peak memory, stopped or killed.
+final class ServerUnderTest: @unchecked Sendable {
+    let binary: URL
+    let dataFolder: URL
+    private(set) var process = Process()
+    private(set) var port = 0
+
+    init(binary: URL, dataFolder: URL) {
+        self.binary = binary
+        self.dataFolder = dataFolder
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts it and waits for its listening line.
+    func start(arguments: [String] = []) throws {
+        process = Process()
+        process.executableURL = binary
+        process.arguments = ["--port", "0", "--data-dir", dataFolder.path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        port = try Self.waitForPort(pipe.fileHandleForReading)
+    }
+
+    /// Reads the child's output until `… listening on http://HOST:PORT`.
+    static func waitForPort(_ handle: FileHandle) throws -> Int {
+        var buffer = Data()
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { throw BenchError("the server exited before listening") }
+            buffer.append(chunk)
+            let text = String(decoding: buffer, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.contains("listening on http://") }),
+                let port = Int(line.split(separator: ":").last ?? "")
+            {
+                return port
+            }
+        }
+    }
+
+    /// The process's peak resident memory (VmHWM), in bytes.
+    var peakRSS: Int64 {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Int64(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kilobytes * 1024
+    }
+
+    /// SIGTERM, and wait.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command and returns its standard output (throws on a non-zero exit).
+@discardableResult
+func runCommand(_ binary: URL, _ arguments: [String], input: String? = nil) throws -> String {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    let out = Pipe(), stdin = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw BenchError("\(binary.lastPathComponent) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// JSON calls over a pooled keep-alive client.
+struct API: Sendable {
+    let client: HTTPClient
+    var base: String
+
+    /// Sends a request; returns the status and body. Throws only when no answer came.
+    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, body: Data? = nil, device: UUID? = nil) async throws -> (Int, ByteBuffer) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let device { request.headers.add(name: "X-Device-Id", value: device.uuidString) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
+        return (Int(response.status.code), bytes)
+    }
+
+    /// Sends JSON and decodes the answer; throws on a status other than 2xx.
+    func json<In: Encodable, Out: Decodable>(_ method: HTTPMethod, _ path: String, _ body: In, token: String?, device: UUID? = nil, as type: Out.Type) async throws -> Out {
+        let (status, bytes) = try await send(method, path, token: token, body: try WireCoding.encoder().encode(body), device: device)
+        guard (200..<300).contains(status) else { throw BenchError("\(path) answered \(status): \(String(buffer: bytes).prefix(300))") }
+        return try WireCoding.decoder().decode(Out.self, from: Data(bytes.readableBytesView))
+    }
+}
+
+/// Latencies in microseconds.
+struct Latencies {
+    var histogram = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
+
+    mutating func record(_ duration: Duration) {
+        let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        _ = histogram.record(UInt64(max(1, micros)))
+    }
+
+    mutating func merge(_ other: Latencies) {
+        for value in other.histogram.recordedValues() { _ = histogram.record(value.value, count: value.count) }
+    }
+
+    func milliseconds(_ percentile: Double) -> Double { Double(histogram.valueAtPercentile(percentile)) / 1000 }
+    var count: UInt64 { histogram.totalCount }
+}
+
+/// One line of the results table.
+struct ResultRow {
+    var workload: String
+    var result: String
+    var target: String
+    /// nil when there is no target to meet.
+    var met: Bool?
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Domain
+import Foundation
+import GRDB
+import NIOCore
+import NIOHTTP1
+
+/// The sizes of one run: the full run, or a smoke run of a few seconds for CI.
+struct Sizes {
+    var seconds: Double
+    var concurrency: Int
+    var offeredRate: Int
+    var devices: Int
+    var batch: Int
+    var bigBatches: Int
+    var bigBatch: Int
+    var incrementalRounds: Int
+    var incrementalChanges: Int
+    var queueItems: Int
+    var queueQueries: Int
+
+    static let full = Sizes(seconds: 10, concurrency: 64, offeredRate: 1000, devices: 1000, batch: 100, bigBatches: 10, bigBatch: 1000,
+                            incrementalRounds: 50, incrementalChanges: 100, queueItems: 1_000_000, queueQueries: 500)
+    static let smoke = Sizes(seconds: 1, concurrency: 8, offeredRate: 100, devices: 10, batch: 10, bigBatches: 2, bigBatch: 100,
+                             incrementalRounds: 3, incrementalChanges: 10, queueItems: 2_000, queueQueries: 20)
+}
+
+/// A feedback draft for load (public, so every citizen's pull sees it).
+func loadDraft(_ n: Int) -> FeedbackDraft {
+    FeedbackDraft(category: "giao-thong", title: "Ổ gà tải thử số \(n)", description: "Phản ánh tạo bởi smartvl-bench để đo hiệu năng.", commune: "28756")
+}
+
+/// Creates feedback with POST /v1/feedback as fast as `concurrency` connections allow.
+func closedLoop(_ api: API, token: String, seconds: Double, concurrency: Int, body: @escaping @Sendable (Int) throws -> (HTTPMethod, String, Data?)) async throws -> (Double, Latencies, Int) {
+    let clock = ContinuousClock()
+    let end = clock.now + .milliseconds(Int(seconds * 1000))
+    let results = try await withThrowingTaskGroup(of: (Int, Int, Latencies).self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                var ok = 0, failed = 0, latencies = Latencies(), n = worker
+                while clock.now < end {
+                    let (method, path, data) = try body(n)
+                    n += concurrency
+                    let start = clock.now
+                    let (status, _) = try await api.send(method, path, token: token, body: data)
+                    latencies.record(clock.now - start)
+                    if (200..<300).contains(status) { ok += 1 } else { failed += 1 }
+                }
+                return (ok, failed, latencies)
+            }
+        }
+        return try await group.reduce(into: (0, 0, Latencies())) { total, next in
+            total.0 += next.0
+            total.1 += next.1
+            total.2.merge(next.2)
+        }
+    }
+    return (Double(results.0) / seconds, results.2, results.1)
+}
+
+/// Sends at a fixed rate whatever the answers do; latency counts from each request's scheduled
+/// time, so a stall shows up in the percentiles instead of lowering the offered load.
+func openLoop(_ api: API, token: String, rate: Int, seconds: Double, body: @escaping @Sendable (Int) throws -> Data) async throws -> (Latencies, Int) {
+    let clock = ContinuousClock()
+    let total = Int(Double(rate) * seconds)
+    let start = clock.now + .milliseconds(50)
+    let interval = Duration.nanoseconds(1_000_000_000 / rate)
+    return try await withThrowingTaskGroup(of: (Duration, Bool).self) { group in
+        for n in 0..<total {
+            let scheduled = start + interval * n
+            try await clock.sleep(until: scheduled)
+            let data = try body(n)
+            group.addTask {
+                let (status, _) = try await api.send(.POST, "/v1/feedback", token: token, body: data)
+                return (clock.now - scheduled, (200..<300).contains(status))
+            }
+        }
+        var latencies = Latencies(), failed = 0
+        for try await (latency, ok) in group {
+            latencies.record(latency)
+            if !ok { failed += 1 }
+        }
+        return (latencies, failed)
+    }
+}
+
+/// A device of a citizen for the sync workloads.
+struct BenchDevice: Sendable {
+    var token: String
+    var id: UUID
+    var nextSeq: Int64 = 1
+
+    static func register(_ api: API, token: String) async throws -> BenchDevice {
+        let registered = try await api.json(.POST, "/v1/sync/devices", DeviceRegistration(name: "bench", platform: "bench"), token: token, as: DeviceRegistered.self)
+        return BenchDevice(token: token, id: registered.deviceId, nextSeq: registered.lastAppliedSeq + 1)
+    }
+
+    /// The next `count` writes, each creating a feedback item.
+    mutating func creates(_ count: Int, label: String) -> [Mutation] {
+        (0..<count).map { _ in
+            defer { nextSeq += 1 }
+            return Mutation(seq: nextSeq, id: UUID(), command: .createFeedback(FeedbackCreate(id: UUID(), draft: loadDraft(Int(nextSeq)))))
+        }
+    }
+
+    func push(_ api: API, _ mutations: [Mutation]) async throws -> PushResponse {
+        try await api.json(.POST, "/v1/sync/push", PushRequest(deviceId: id, mutations: mutations), token: token, device: id, as: PushResponse.self)
+    }
+}
+
+/// A client store to pull into: the same records table as the CLI's, pages applied in one
+/// transaction each with their cursor.
+struct PullTarget {
+    let queue: DatabaseQueue
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS records (entity TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
+                    PRIMARY KEY (entity, id)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT);
+                """)
+        }
+    }
+
+    /// Pulls until the server says there is no more; returns the changes applied.
+    func pull(_ api: API, device: BenchDevice, cursor: inout String?) async throws -> Int {
+        var applied = 0
+        while true {
+            let (status, bytes) = try await api.send(.POST, "/v1/sync/pull", token: device.token,
+                body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000)), device: device.id)
+            guard status == 200 else { throw BenchError("pull answered \(status)") }
+            let page = try WireCoding.decoder().decode(PullResponse.self, from: Data(bytes.readableBytesView))
+            try await queue.write { db in
+                let encoder = WireCoding.encoder()
+                for change in page.changes {
+                    if change.op == .remove {
+                        try db.execute(sql: "DELETE FROM records WHERE entity = ? AND id = ?", arguments: [change.entity, change.id])
+                    } else {
+                        try db.execute(
+                            sql: "INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data",
+                            arguments: [change.entity, change.id, change.seq, String(decoding: try encoder.encode(change), as: UTF8.self)])
+                    }
+                }
+                try db.execute(sql: "INSERT INTO cursor (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value", arguments: [page.cursor])
+            }
+            applied += page.changes.count
+            cursor = page.cursor
+            if !page.hasMore { return applied }
+        }
+    }
+}
