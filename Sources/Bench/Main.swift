@@ -139,7 +139,7 @@ extension SmartVLBench {
             let target = try PullTarget(path: try temporaryFolder("client").appendingPathComponent("store.sqlite").path)
             var cursor: String?
             let pullStart = clock.now
-            let pulled = try await target.pull(api, device: reader, cursor: &cursor)
+            let pulled = try await target.pull(api, device: reader, cursor: &cursor, digest: true)
             let pullSeconds = (clock.now - pullStart).seconds
             rows.append(ResultRow(workload: "initial pull into a client store", result: String(format: "%d records in %.2f s (%.0f/s)", pulled, pullSeconds, Double(pulled) / pullSeconds),
                                   target: pulled >= 100_000 ? "100k ≤ 3 s" : "", met: pulled >= 100_000 ? pullSeconds <= 3 : nil))
@@ -148,7 +148,7 @@ extension SmartVLBench {
             for _ in 0..<sizes.incrementalRounds {
                 _ = try await bigDevice.push(api, bigDevice.creates(sizes.incrementalChanges, label: "inc"))
                 let start = clock.now
-                let count = try await target.pull(api, device: reader, cursor: &cursor)
+                let count = try await target.pull(api, device: reader, cursor: &cursor, digest: false)
                 incremental.record(clock.now - start)
                 guard count >= sizes.incrementalChanges else { throw BenchError("an incremental pull missed changes (\(count))") }
             }

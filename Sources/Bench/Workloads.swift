@@ -127,11 +127,11 @@ struct PullTarget {
     }
 
     /// Pulls until the server says there is no more; returns the changes applied.
-    func pull(_ api: API, device: BenchDevice, cursor: inout String?) async throws -> Int {
+    func pull(_ api: API, device: BenchDevice, cursor: inout String?, digest: Bool) async throws -> Int {
         var applied = 0
         while true {
             let (status, bytes) = try await api.send(.POST, "/v1/sync/pull", token: device.token,
-                body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000)), device: device.id)
+                body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000, wantDigest: digest)), device: device.id)
             guard status == 200 else { throw BenchError("pull answered \(status)") }
             let page = try WireCoding.decoder().decode(PullResponse.self, from: Data(bytes.readableBytesView))
             try await queue.write { db in

@@ -141,6 +141,12 @@ extension FeedbackCreate {
             var current = device
             _ = try await current.pullAll()
             #expect(current.lastDigest != nil)
+            // A routine pull may skip the digest (it reads the whole view).
+            let quick = try await api.call(Endpoints.syncPull, PullRequest(deviceId: device.id, wantDigest: false), token: alice)
+            #expect(quick.value?.hasMore == false)
+            #expect(quick.value?.digest == nil)
+            let asked = try await api.call(Endpoints.syncPull, PullRequest(deviceId: device.id, wantDigest: true), token: alice)
+            #expect(asked.value?.digest == current.lastDigest)
         }
     }
 

@@ -134,6 +134,7 @@ struct Context {
     func sync(session: Session, store: ClientStore, quiet: Bool) async throws(CLIError) -> SyncDriver.Outcome? {
         let api = try api(session)
         var driver = SyncDriver(api: api, store: store)
+        driver.verify = !quiet
         let showProgress = !quiet && !options.json && isatty(STDERR_FILENO) == 1
         if showProgress {
             driver.progress = { count in
@@ -145,7 +146,7 @@ struct Context {
             let outcome = try await driver.run()
             var saved = api.currentSession
             saved.lastSyncAt = Date()
-            saved.converged = outcome.converged
+            if let converged = outcome.converged { saved.converged = converged }
             try? profile.save(saved)
             return outcome
         } catch {

@@ -31,6 +31,8 @@ struct SyncDriver {
     var progress: (Int) -> Void = { _ in }
     /// Requests per sync at most (a guard against a server that never says "idle").
     var maximumSteps = 100_000
+    /// Whether to ask for the convergence digest (it costs the server a read of the whole view).
+    var verify = true
 
     /// Syncs once, to idle.
     func run() async throws(Failure) -> Outcome {
@@ -39,6 +41,7 @@ struct SyncDriver {
             throw .problem(Problem(status: 0, code: "sync.no_device", detail: "not signed in on this profile"))
         }
         var engine = SyncEngine(state: saved)
+        engine.wantDigest = verify
         do throws(APIClient.Failure) {
             outcome.uploaded = try await uploadFiles()
         } catch {

@@ -79,6 +79,8 @@ public struct SyncEngine: Sendable, Equatable {
     public let pageSize: Int
     /// The protocol version spoken.
     public let protocolVersion: Int
+    /// Whether this sync's last page should carry the digest (it reads the user's whole view).
+    public var wantDigest = true
     private var pending: Action?
     private var lastPage: PullResponse?
     /// Set when the server stopped a push short (a write waits for an attachment upload): the
@@ -155,6 +157,6 @@ public struct SyncEngine: Sendable, Equatable {
     }
 
     private func pull() -> Action {
-        .pull(PullRequest(protocolVersion: protocolVersion, deviceId: state.deviceId, cursor: state.cursor, limit: pageSize))
+        .pull(PullRequest(protocolVersion: protocolVersion, deviceId: state.deviceId, cursor: state.cursor, limit: pageSize, wantDigest: wantDigest ? nil : false))
     }
 }

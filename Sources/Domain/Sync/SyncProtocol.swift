@@ -279,11 +279,15 @@ public struct PullRequest: Codable, Sendable, Equatable {
     public var cursor: String?
     /// Changes per page (default 500, at most 1000).
     public var limit: Int?
-    public init(protocolVersion: Int = SyncProtocol.currentVersion, deviceId: UUID, cursor: String? = nil, limit: Int? = nil) {
+    /// Whether the last page should carry the digest (default true). Computing it reads the whole
+    /// view, so frequent small pulls may skip it and ask now and then.
+    public var wantDigest: Bool?
+    public init(protocolVersion: Int = SyncProtocol.currentVersion, deviceId: UUID, cursor: String? = nil, limit: Int? = nil, wantDigest: Bool? = nil) {
         self.protocolVersion = protocolVersion
         self.deviceId = deviceId
         self.cursor = cursor
         self.limit = limit
+        self.wantDigest = wantDigest
     }
 }
 

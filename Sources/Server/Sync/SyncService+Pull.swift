@@ -74,7 +74,7 @@ extension SyncService {
             // between concerns this user.
             let cursor = SyncCursor(e: epoch, s: hasMore ? reached : max(reached, head))
             var digest: String?
-            if !hasMore, body.protocolVersion >= 2 {
+            if !hasMore, body.protocolVersion >= 2, body.wantDigest ?? true {
                 digest = try self.digest(db, for: user, upTo: cursor.s, now: now, catalog: catalog)
             }
             return PullResponse(
