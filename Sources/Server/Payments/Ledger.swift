@@ -21,12 +21,10 @@ enum Ledger {
         precondition(entries.reduce(0) { $0 + $1.debit } == entries.reduce(0) { $0 + $1.credit }, "unbalanced ledger transaction")
         let transaction = UUID().uuidString
         for entry in entries {
-            try db.execute(
-                sql: """
+            try db.run("""
                     INSERT INTO ledger_entries (transaction_id, kind, account, debit, credit, payment_id, refund_id, provider_reference, posted_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [transaction, kind, entry.account, entry.debit, entry.credit, paymentID.uuidString, refundID?.uuidString,
+                    """, [transaction, kind, entry.account, entry.debit, entry.credit, paymentID.uuidString, refundID?.uuidString,
                             providerReference, now.stored])
         }
     }
@@ -45,12 +43,12 @@ enum Ledger {
 
     /// Transactions whose debits and credits differ (there should be none).
     static func unbalancedTransactions(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING sum(debit) <> sum(credit)")
+        try String.fetchAll(try db.cachedStatement(sql: "SELECT transaction_id FROM ledger_entries GROUP BY transaction_id HAVING sum(debit) <> sum(credit)"))
     }
 
     /// The balance (debits − credits) of every account.
     static func balances(_ db: Database) throws -> [String: Int64] {
-        Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT account, sum(debit) - sum(credit) AS balance FROM ledger_entries GROUP BY account").map {
+        Dictionary(uniqueKeysWithValues: try Row.fetchAll(try db.cachedStatement(sql: "SELECT account, sum(debit) - sum(credit) AS balance FROM ledger_entries GROUP BY account")).map {
             ($0["account"] as String, $0["balance"] as Int64)
         })
     }

@@ -63,8 +63,7 @@ struct PaymentService: Sendable {
         let hash = Self.requestHash(invoiceID: invoiceID, body)
         let id = ids(), at = now()
         let (payment, created) = try await store.database.write { db -> (Payment, Bool) in
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM payments WHERE citizen_id = ? AND idempotency_key = ?",
+            if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM payments WHERE citizen_id = ? AND idempotency_key = ?"),
                 arguments: [user.id.uuidString, body.idempotencyKey])
             {
                 guard row["request_hash"] as String? == hash else { throw Self.idempotencyMismatch }
@@ -73,13 +72,13 @@ struct PaymentService: Sendable {
             guard let invoice = try SQLiteStore.fetch(Invoice.self, key: invoiceID.uuidString, db: db), invoice.citizenID == user.id else {
                 throw APIError.notFound("invoice")
             }
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM payments WHERE invoice_id = ? AND status = 'pending'", arguments: [invoiceID.uuidString]) == true {
+            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM payments WHERE invoice_id = ? AND status = 'pending'"), arguments: [invoiceID.uuidString]) == true {
                 throw Self.inProgress
             }
             let (payment, event) = try Payment.initiate(
                 id: id, invoice: invoice, method: body.method, idempotencyKey: body.idempotencyKey, by: user, at: at)
             try SQLiteStore.insert(payment, db: db, at: at)
-            try db.execute(sql: "UPDATE payments SET request_hash = ? WHERE id = ?", arguments: [hash, id.uuidString])
+            try db.run("UPDATE payments SET request_hash = ? WHERE id = ?", [hash, id.uuidString])
             try SQLiteStore.record([event], db: db)
             return (payment, true)
         }
@@ -133,14 +132,12 @@ struct PaymentService: Sendable {
         let callback = try? WireCoding.decoder().decode(ProviderCallback.self, from: body)
         let receiptID = ids()
         let outcome = try await store.database.write { db -> CallbackOutcome in
-            if let stored = try String.fetchOne(db, sql: "SELECT outcome FROM provider_callbacks WHERE message_id = ?", arguments: [messageID]) {
+            if let stored = try String.fetchOne(try db.cachedStatement(sql: "SELECT outcome FROM provider_callbacks WHERE message_id = ?"), arguments: [messageID]) {
                 // A replay: the first answer again, nothing applied twice.
                 return stored == "applied" ? .duplicate : Self.outcome(stored)
             }
             let outcome = try Self.apply(callback, receiptID: receiptID, at: at, db: db)
-            try db.execute(
-                sql: "INSERT INTO provider_callbacks (message_id, payment_id, received_at, body, outcome) VALUES (?, ?, ?, ?, ?)",
-                arguments: [messageID, callback?.paymentId.uuidString, at.stored, String(decoding: body, as: UTF8.self), Self.name(outcome)])
+            try db.run("INSERT INTO provider_callbacks (message_id, payment_id, received_at, body, outcome) VALUES (?, ?, ?, ?, ?)", [messageID, callback?.paymentId.uuidString, at.stored, String(decoding: body, as: UTF8.self), Self.name(outcome)])
             return outcome
         }
         switch outcome {
@@ -217,26 +214,23 @@ struct PaymentService: Sendable {
     func refund(paymentID: UUID, _ body: RefundCreate, by user: Actor) async throws -> RefundView {
         let at = now()
         return try await store.database.write { db -> RefundView in
-            if let existing = try Row.fetchOne(db, sql: "SELECT * FROM refunds WHERE id = ?", arguments: [body.id.uuidString]) {
+            if let existing = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM refunds WHERE id = ?"), arguments: [body.id.uuidString]) {
                 guard existing["payment_id"] as String == paymentID.uuidString else { throw StoreError.conflict("refund \(body.id)") }
                 return RefundView(try Self.refund(row: existing))
             }
             guard let payment = try SQLiteStore.fetch(Payment.self, key: paymentID.uuidString, db: db),
                 MoneyController.mayRead(citizenID: payment.citizenID, agencyCode: payment.agencyCode, user)
             else { throw APIError.notFound("payment") }
-            let already = try Int64.fetchOne(
-                db, sql: "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = ? AND status IN ('pending', 'succeeded')",
+            let already = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = ? AND status IN ('pending', 'succeeded')"),
                 arguments: [paymentID.uuidString]) ?? 0
             let (requested, requestEvent) = try Refund.request(
                 id: body.id, of: payment, amount: body.amount, reason: body.reason, alreadyRefunded: VND(unchecked: already), by: user, at: at)
             let (settled, settleEvent) = try requested.applying(.succeed, by: .system, at: at)
             let reference = "SBX-R-" + body.id.uuidString.prefix(8)
-            try db.execute(
-                sql: """
+            try db.run("""
                     INSERT INTO refunds (id, payment_id, amount, reason, status, requested_by, requested_at, settled_at, provider_reference)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [settled.id.uuidString, payment.id.uuidString, settled.amount.amount, settled.reason.value, settled.status.rawValue,
+                    """, [settled.id.uuidString, payment.id.uuidString, settled.amount.amount, settled.reason.value, settled.status.rawValue,
                             user.id.uuidString, at.stored, at.stored, reference])
             try SQLiteStore.record([requestEvent, settleEvent], db: db)
             try Ledger.post(Ledger.refundEntries(settled, of: payment), kind: "refund", paymentID: payment.id, refundID: settled.id,

@@ -42,10 +42,10 @@ enum Reconciliation {
 
     /// The ledger's movements: one per posted transaction, with the amount it moved.
     static func ledger(_ db: Database) throws -> [Movement] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT provider_reference, kind, sum(debit) AS amount FROM ledger_entries
             GROUP BY transaction_id ORDER BY min(id)
-            """).map { Movement(reference: $0["provider_reference"], kind: $0["kind"], amount: $0["amount"]) }
+            """)).map { Movement(reference: $0["provider_reference"], kind: $0["kind"], amount: $0["amount"]) }
     }
 
     /// Reads a settlement file; unreadable lines become mismatches.

@@ -10,7 +10,7 @@ extension SQLiteStore {
     /// Refuses a write that refers to attachments never uploaded, or (for photos) to documents.
     static func requireAttachments(_ db: Database, _ digests: [String], imagesOnly: Bool = false) throws {
         for digest in digests {
-            guard let type = try String.fetchOne(db, sql: "SELECT media_type FROM attachments WHERE sha256 = ?", arguments: [digest]) else {
+            guard let type = try String.fetchOne(try db.cachedStatement(sql: "SELECT media_type FROM attachments WHERE sha256 = ?"), arguments: [digest]) else {
                 throw AttachmentError.missing(digest)
             }
             if imagesOnly, !type.hasPrefix("image/") { throw AttachmentError.notAnImage }
@@ -34,10 +34,8 @@ extension APIRouter {
             }
             let type = AttachmentRules.mediaTypes.keys.first { mediaType.lowercased().hasPrefix($0) }!
             let created = try await store.database.write { db -> Bool in
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM attachments WHERE sha256 = ?", arguments: [digest]) == true { return false }
-                try db.execute(
-                    sql: "INSERT INTO attachments (sha256, media_type, size, content, uploader_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [digest, type, data.count, data, user.id.uuidString, now().stored])
+                if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM attachments WHERE sha256 = ?"), arguments: [digest]) == true { return false }
+                try db.run("INSERT INTO attachments (sha256, media_type, size, content, uploader_id, created_at) VALUES (?, ?, ?, ?, ?, ?)", [digest, type, data.count, data, user.id.uuidString, now().stored])
                 return true
             }
             let body = try WireCoding.encoder().encode(AttachmentView(sha256: digest, mediaType: type, size: data.count))
@@ -49,16 +47,16 @@ extension APIRouter {
             guard let user = try await Self.authenticate(request, access: .signedIn, auth: auth) else { throw APIError.unauthenticated }
             let digest = try Self.digestParameter(context)
             let found = try await store.database.reader.read { db -> (String, Data)? in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM attachments WHERE sha256 = ?", arguments: [digest]) else { return nil }
+                guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM attachments WHERE sha256 = ?"), arguments: [digest]) else { return nil }
                 let uploader = row.uuid("uploader_id")
                 var visible = user.role == .admin || uploader == user.id
                 if !visible {
                     // Anyone who may read an item that uses it.
-                    let feedback = try Row.fetchAll(db, sql: "SELECT * FROM feedback WHERE instr(photos, ?) > 0", arguments: [digest])
+                    let feedback = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM feedback WHERE instr(photos, ?) > 0"), arguments: [digest])
                     visible = try feedback.contains { FeedbackController.mayRead(try Feedback(row: $0), user) }
                 }
                 if !visible {
-                    let requests = try Row.fetchAll(db, sql: "SELECT * FROM service_requests WHERE instr(documents, ?) > 0", arguments: [digest])
+                    let requests = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM service_requests WHERE instr(documents, ?) > 0"), arguments: [digest])
                     visible = try requests.contains { DossierController.mayRead(try ServiceRequest(row: $0), user) }
                 }
                 return visible ? (row["media_type"], row["content"]) : nil

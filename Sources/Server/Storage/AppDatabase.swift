@@ -51,12 +51,12 @@ struct AppDatabase: Sendable {
 
     /// The `synchronous` setting in force on the writer connection (2 = FULL).
     func writerSynchronousSetting() throws -> Int {
-        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(try db.cachedStatement(sql: "PRAGMA synchronous")) ?? -1 }
     }
 
     /// Whether the database answers a trivial query.
     func isReady() async -> Bool {
-        (try? await reader.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+        (try? await reader.read { db in try Int.fetchOne(try db.cachedStatement(sql: "SELECT 1")) }) == 1
     }
 }
 
@@ -65,5 +65,13 @@ extension AppDatabase {
     func backup(to path: String) throws {
         let destination = try DatabaseQueue(path: path)
         try writer.backup(to: destination)
+    }
+}
+
+extension Database {
+    /// Executes one statement through the connection's statement cache: compiled (and authorized)
+    /// once per connection, not on every call. Hot write paths use it.
+    func run(_ sql: String, _ arguments: StatementArguments) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

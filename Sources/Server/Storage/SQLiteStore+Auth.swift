@@ -54,26 +54,21 @@ func constantTimeEquals(_ a: String, _ b: String) -> Bool {
 extension SQLiteStore: AuthRepository {
     func issueOTP(phone: String, codeHash: String, now: Date, lifetime: TimeInterval, perHour: Int) async throws -> OTPIssue {
         try await database.write { db in
-            let recent = try Double.fetchAll(
-                db, sql: "SELECT created_at FROM otp_codes WHERE phone = ? AND created_at > ? ORDER BY created_at",
+            let recent = try Double.fetchAll(try db.cachedStatement(sql: "SELECT created_at FROM otp_codes WHERE phone = ? AND created_at > ? ORDER BY created_at"),
                 arguments: [phone, now.stored - 3600])
             if recent.count >= perHour, let oldest = recent.first {
                 return .rateLimited(retryAfter: max(1, Int((oldest + 3600 - now.stored).rounded(.up))))
             }
             // A new code replaces the previous ones.
-            try db.execute(
-                sql: "UPDATE otp_codes SET consumed_at = ? WHERE phone = ? AND consumed_at IS NULL", arguments: [now.stored, phone])
-            try db.execute(
-                sql: "INSERT INTO otp_codes (phone, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                arguments: [phone, codeHash, now.stored, now.stored + lifetime])
+            try db.run("UPDATE otp_codes SET consumed_at = ? WHERE phone = ? AND consumed_at IS NULL", [now.stored, phone])
+            try db.run("INSERT INTO otp_codes (phone, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)", [phone, codeHash, now.stored, now.stored + lifetime])
             return .issued
         }
     }
 
     func checkOTP(phone: String, codeHash: String, now: Date, maxAttempts: Int) async throws -> OTPCheck {
         try await database.write { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM otp_codes WHERE phone = ? AND consumed_at IS NULL ORDER BY id DESC LIMIT 1",
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM otp_codes WHERE phone = ? AND consumed_at IS NULL ORDER BY id DESC LIMIT 1"),
                 arguments: [phone])
             else { return .none }
             let id: Int64 = row["id"]
@@ -81,18 +76,17 @@ extension SQLiteStore: AuthRepository {
             if attempts >= maxAttempts { return .exhausted }
             if row.time("expires_at")! <= now { return .expired }
             if constantTimeEquals(row["code_hash"], codeHash) {
-                try db.execute(sql: "UPDATE otp_codes SET consumed_at = ? WHERE id = ?", arguments: [now.stored, id])
+                try db.run("UPDATE otp_codes SET consumed_at = ? WHERE id = ?", [now.stored, id])
                 return .valid
             }
-            try db.execute(sql: "UPDATE otp_codes SET attempts = attempts + 1 WHERE id = ?", arguments: [id])
+            try db.run("UPDATE otp_codes SET attempts = attempts + 1 WHERE id = ?", [id])
             return attempts + 1 >= maxAttempts ? .exhausted : .wrong(remainingAttempts: maxAttempts - attempts - 1)
         }
     }
 
     func staffCredentials(username: String) async throws -> (UserAccount, passwordHash: String, lockedUntil: Date?)? {
         try await database.reader.read { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM users WHERE username = ? AND role <> 'citizen'", arguments: [username])
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE username = ? AND role <> 'citizen'"), arguments: [username])
             else { return nil }
             return (Self.account(row), row["password_hash"], row.time("locked_until"))
         }
@@ -101,15 +95,13 @@ extension SQLiteStore: AuthRepository {
     func recordLogin(userID: UUID, succeeded: Bool, now: Date, lockAfter: Int, lockFor: TimeInterval) async throws {
         try await database.write { db in
             if succeeded {
-                try db.execute(sql: "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", arguments: [userID.uuidString])
+                try db.run("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [userID.uuidString])
             } else {
-                try db.execute(
-                    sql: """
+                try db.run("""
                         UPDATE users SET failed_logins = failed_logins + 1,
                             locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END
                         WHERE id = ?
-                        """,
-                    arguments: [lockAfter, now.stored + lockFor, userID.uuidString])
+                        """, [lockAfter, now.stored + lockFor, userID.uuidString])
             }
         }
     }
@@ -118,12 +110,10 @@ extension SQLiteStore: AuthRepository {
         id: UUID, family: UUID, userID: UUID, hash: String, generation: Int, now: Date, familyExpiresAt: Date
     ) async throws {
         try await database.write { db in
-            try db.execute(
-                sql: """
+            try db.run("""
                     INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, generation, issued_at, family_expires_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [id.uuidString, family.uuidString, userID.uuidString, hash, generation, now.stored, familyExpiresAt.stored])
+                    """, [id.uuidString, family.uuidString, userID.uuidString, hash, generation, now.stored, familyExpiresAt.stored])
         }
     }
 
@@ -131,7 +121,7 @@ extension SQLiteStore: AuthRepository {
         hash: String, newID: UUID, newHash: String, now: Date, retryWindow: TimeInterval
     ) async throws -> RefreshOutcome {
         try await database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [hash]) else {
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?"), arguments: [hash]) else {
                 return .invalid
             }
             let family: String = row["family_id"]
@@ -139,66 +129,55 @@ extension SQLiteStore: AuthRepository {
             let userID = row.uuid("user_id")!
             let familyExpires = row.time("family_expires_at")!
             if row.time("revoked_at") != nil || familyExpires <= now { return .invalid }
-            let account = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [userID.uuidString]).map(Self.account)
+            let account = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [userID.uuidString]).map(Self.account)
             guard let account, !account.disabled else { return .invalid }
             if let usedAt = row.time("used_at") {
                 // Already rotated. An immediate retry (the reply was lost) of the previous token,
                 // while its successor is still unused, gets a fresh successor; anything else is theft.
-                let successor = try Row.fetchOne(
-                    db, sql: "SELECT * FROM refresh_tokens WHERE family_id = ? AND generation = ?",
+                let successor = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM refresh_tokens WHERE family_id = ? AND generation = ?"),
                     arguments: [family, generation + 1])
                 let successorUnused = successor.map { $0.time("used_at") == nil && $0.time("revoked_at") == nil } ?? false
                 if now.timeIntervalSince(usedAt) <= retryWindow, successorUnused, let successor {
                     // The unused successor whose reply was lost is replaced by a fresh one.
-                    try db.execute(sql: "DELETE FROM refresh_tokens WHERE id = ?", arguments: [successor["id"] as String])
-                    try db.execute(
-                        sql: """
+                    try db.run("DELETE FROM refresh_tokens WHERE id = ?", [successor["id"] as String])
+                    try db.run("""
                             INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, generation, issued_at, family_expires_at)
                             VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [newID.uuidString, family, userID.uuidString, newHash, generation + 1, now.stored, familyExpires.stored])
+                            """, [newID.uuidString, family, userID.uuidString, newHash, generation + 1, now.stored, familyExpires.stored])
                     return .rotated(userID: userID, familyExpiresAt: familyExpires)
                 }
-                try db.execute(
-                    sql: "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
-                    arguments: [now.stored, family])
+                try db.run("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", [now.stored, family])
                 return .reuseDetected
             }
-            try db.execute(sql: "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", arguments: [now.stored, hash])
-            try db.execute(
-                sql: """
+            try db.run("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", [now.stored, hash])
+            try db.run("""
                     INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, generation, issued_at, family_expires_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [newID.uuidString, family, userID.uuidString, newHash, generation + 1, now.stored, familyExpires.stored])
+                    """, [newID.uuidString, family, userID.uuidString, newHash, generation + 1, now.stored, familyExpires.stored])
             return .rotated(userID: userID, familyExpiresAt: familyExpires)
         }
     }
 
     func revokeRefreshFamily(tokenHash: String, userID: UUID, now: Date) async throws {
         try await database.write { db in
-            try db.execute(
-                sql: """
+            try db.run("""
                     UPDATE refresh_tokens SET revoked_at = ?
                     WHERE revoked_at IS NULL AND user_id = ?
                       AND family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)
-                    """,
-                arguments: [now.stored, userID.uuidString, tokenHash])
+                    """, [now.stored, userID.uuidString, tokenHash])
         }
     }
 
     func setTokensValidAfter(userID: UUID, _ instant: Date) async throws {
         try await database.write { db in
-            try db.execute(sql: "UPDATE users SET tokens_valid_after = ? WHERE id = ?", arguments: [instant.stored, userID.uuidString])
-            try db.execute(
-                sql: "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                arguments: [instant.stored, userID.uuidString])
+            try db.run("UPDATE users SET tokens_valid_after = ? WHERE id = ?", [instant.stored, userID.uuidString])
+            try db.run("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [instant.stored, userID.uuidString])
         }
     }
 
     func setDisabled(userID: UUID, _ disabled: Bool, now: Date) async throws {
         try await database.write { db in
-            try db.execute(sql: "UPDATE users SET disabled = ? WHERE id = ?", arguments: [disabled, userID.uuidString])
+            try db.run("UPDATE users SET disabled = ? WHERE id = ?", [disabled, userID.uuidString])
         }
         if disabled { try await setTokensValidAfter(userID: userID, now) }
     }

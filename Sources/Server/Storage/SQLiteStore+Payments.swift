@@ -109,8 +109,7 @@ extension SQLiteStore: PaymentRepository {
 
     func createPayment(_ payment: Payment, event: HistoryEvent, at now: Date) async throws {
         try await database.write { db in
-            let taken = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM payments WHERE citizen_id = ? AND idempotency_key = ?",
+            let taken = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM payments WHERE citizen_id = ? AND idempotency_key = ?"),
                 arguments: [payment.citizenID.uuidString, payment.idempotencyKey])
             if taken == true { throw StoreError.conflict("idempotency key \(payment.idempotencyKey)") }
             try Self.insert(payment, db: db, at: now)
@@ -131,8 +130,7 @@ extension SQLiteStore: PaymentRepository {
 
     func receipts(citizenID: UUID) async throws -> [Receipt] {
         try await database.reader.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM receipts WHERE citizen_id = ? ORDER BY issued_at DESC, number DESC",
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM receipts WHERE citizen_id = ? ORDER BY issued_at DESC, number DESC"),
                 arguments: [citizenID.uuidString]
             ).map(Receipt.init(row:))
         }
@@ -140,13 +138,11 @@ extension SQLiteStore: PaymentRepository {
 
     /// The next number of an agency's series, allocated in the current write: no gaps, no repeats.
     static func nextReceiptNumber(agency: String, series: String, db: Database) throws -> ReceiptNumber {
-        let number = try Int.fetchOne(
-            db,
-            sql: """
+        let number = try Int.fetchOne(try db.cachedStatement(sql: """
                 INSERT INTO receipt_counters (agency_code, series, last_number) VALUES (?, ?, 1)
                 ON CONFLICT (agency_code, series) DO UPDATE SET last_number = last_number + 1
                 RETURNING last_number
-                """,
+                """),
             arguments: [agency, series])!
         return ReceiptNumber(series: series, number: number)
     }

@@ -192,16 +192,15 @@ extension SQLiteStore {
 
     /// Adds a message inside the caller's transaction.
     static func addMessage(_ db: Database, _ message: StoredMessage, partition: ChangePartition) throws -> StoredMessage {
-        if let existing = try Row.fetchOne(db, sql: "SELECT * FROM feedback_messages WHERE id = ?", arguments: [message.id.uuidString]) {
+        if let existing = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM feedback_messages WHERE id = ?"), arguments: [message.id.uuidString]) {
             let stored = Self.message(existing)
             guard stored.authorID == message.authorID, stored.feedbackID == message.feedbackID else {
                 throw StoreError.conflict("message \(message.id)")
             }
             return stored
         }
-        try db.execute(
-            sql: "INSERT INTO feedback_messages (id, feedback_id, author_id, author_role, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [message.id.uuidString, message.feedbackID.uuidString, message.authorID.uuidString,
+        try db.run(
+            "INSERT INTO feedback_messages (id, feedback_id, author_id, author_role, body, created_at) VALUES (?, ?, ?, ?, ?, ?)", [message.id.uuidString, message.feedbackID.uuidString, message.authorID.uuidString,
                         message.authorRole.rawValue, message.body, message.createdAt.stored])
         try Self.appendChange("feedback_message", id: message.id.uuidString, partition: partition, db: db, at: message.createdAt)
         return message

@@ -5,17 +5,17 @@ import GRDB
 extension SQLiteStore: ReferenceRepository {
     func catalog() async throws -> ReferenceCatalog? {
         try await database.reader.read { db in
-            guard let version = try String.fetchOne(db, sql: "SELECT version FROM reference_versions ORDER BY loaded_at DESC, rowid DESC LIMIT 1")
+            guard let version = try String.fetchOne(try db.cachedStatement(sql: "SELECT version FROM reference_versions ORDER BY loaded_at DESC, rowid DESC LIMIT 1"))
             else { return nil }
-            let communes = try Row.fetchAll(db, sql: "SELECT * FROM communes WHERE valid_to IS NULL ORDER BY code").map { row in
+            let communes = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM communes WHERE valid_to IS NULL ORDER BY code")).map { row in
                 Commune(code: row["code"], name: row["name"], kind: Commune.Kind(rawValue: row["kind"])!,
                         formerProvince: row["former_province"])
             }
-            let agencies = try Row.fetchAll(db, sql: "SELECT * FROM agencies WHERE active = 1 ORDER BY kind DESC, code").map { row in
+            let agencies = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM agencies WHERE active = 1 ORDER BY kind DESC, code")).map { row in
                 Agency(code: row["code"], name: row["name"], kind: Agency.Kind(rawValue: row["kind"])!,
                        communeCode: row["commune_code"], unitCode: row["unit_code"])
             }
-            let categories = try Row.fetchAll(db, sql: "SELECT * FROM feedback_categories WHERE active = 1 ORDER BY rowid").map { row in
+            let categories = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM feedback_categories WHERE active = 1 ORDER BY rowid")).map { row in
                 func duration(_ prefix: String) -> WorkingDuration {
                     let n: Int = row["\(prefix)_within"]
                     return (row["\(prefix)_unit"] as String) == "hours" ? .hours(n) : .days(n)
@@ -26,13 +26,13 @@ extension SQLiteStore: ReferenceRepository {
                     urgency: Urgency(rawValue: row["urgency"])!, receiveWithin: duration("receive"),
                     answerWithin: duration("answer"))
             }
-            let procedures = try Row.fetchAll(db, sql: "SELECT * FROM procedures WHERE active = 1 ORDER BY rowid").map { row in
+            let procedures = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM procedures WHERE active = 1 ORDER BY rowid")).map { row in
                 Procedure(
                     code: row["code"], name: row["name"], agencyCode: row["agency_code"], fee: VND(unchecked: row["fee"]),
                     processingDays: row["processing_days"], requiredDocuments: try jsonValue(row["required_documents"]),
                     fields: try jsonValue(row["fields"]))
             }
-            let days = try Row.fetchAll(db, sql: "SELECT * FROM calendar_days ORDER BY date").map { row in
+            let days = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM calendar_days ORDER BY date")).map { row in
                 CalendarDay(date: LocalDate(iso: row["date"])!, kind: CalendarDay.Kind(rawValue: row["kind"])!, name: row["name"])
             }
             return ReferenceCatalog(
@@ -43,29 +43,25 @@ extension SQLiteStore: ReferenceRepository {
 
     func install(_ catalog: ReferenceCatalog, at now: Date) async throws -> Bool {
         try await database.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM reference_versions WHERE version = ?", arguments: [catalog.version]) == true {
+            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM reference_versions WHERE version = ?"), arguments: [catalog.version]) == true {
                 return false
             }
             let today = VietnamTime.local(now).date.iso
             for c in catalog.communes {
-                try db.execute(
-                    sql: """
+                try db.run("""
                         INSERT INTO communes (code, name, kind, former_province, valid_from) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                             former_province = excluded.former_province, valid_to = NULL
-                        """,
-                    arguments: [c.code, c.name, c.kind.rawValue, c.formerProvince, today])
+                        """, [c.code, c.name, c.kind.rawValue, c.formerProvince, today])
             }
             try Self.retire("communes", key: "code", keeping: catalog.communes.map(\.code), set: "valid_to = '\(today)'",
                             where: "valid_to IS NULL", db: db)
             for a in catalog.agencies {
-                try db.execute(
-                    sql: """
+                try db.run("""
                         INSERT INTO agencies (code, name, kind, commune_code, unit_code, active) VALUES (?, ?, ?, ?, ?, 1)
                         ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                             commune_code = excluded.commune_code, unit_code = excluded.unit_code, active = 1
-                        """,
-                    arguments: [a.code, a.name, a.kind.rawValue, a.communeCode, a.unitCode])
+                        """, [a.code, a.name, a.kind.rawValue, a.communeCode, a.unitCode])
             }
             try Self.retire("agencies", key: "code", keeping: catalog.agencies.map(\.code), set: "active = 0", where: "active = 1", db: db)
             for c in catalog.categories {
@@ -78,8 +74,7 @@ extension SQLiteStore: ReferenceRepository {
                 let receive = parts(c.receiveWithin), answer = parts(c.answerWithin)
                 var agency: String?
                 if case .agency(let code) = c.routing { agency = code }
-                try db.execute(
-                    sql: """
+                try db.run("""
                         INSERT INTO feedback_categories (code, name, name_en, routing_agency, routes_to_commune, urgency,
                             receive_within, receive_unit, answer_within, answer_unit, active)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
@@ -88,22 +83,19 @@ extension SQLiteStore: ReferenceRepository {
                             urgency = excluded.urgency, receive_within = excluded.receive_within,
                             receive_unit = excluded.receive_unit, answer_within = excluded.answer_within,
                             answer_unit = excluded.answer_unit, active = 1
-                        """,
-                    arguments: [c.code, c.name, c.nameEn, agency, agency == nil, c.urgency.rawValue, receive.0, receive.1,
+                        """, [c.code, c.name, c.nameEn, agency, agency == nil, c.urgency.rawValue, receive.0, receive.1,
                                 answer.0, answer.1])
             }
             try Self.retire("feedback_categories", key: "code", keeping: catalog.categories.map(\.code), set: "active = 0",
                             where: "active = 1", db: db)
             for p in catalog.procedures {
-                try db.execute(
-                    sql: """
+                try db.run("""
                         INSERT INTO procedures (code, name, agency_code, fee, processing_days, required_documents, fields, active)
                         VALUES (?, ?, ?, ?, ?, ?, ?, 1)
                         ON CONFLICT (code) DO UPDATE SET name = excluded.name, agency_code = excluded.agency_code,
                             fee = excluded.fee, processing_days = excluded.processing_days,
                             required_documents = excluded.required_documents, fields = excluded.fields, active = 1
-                        """,
-                    arguments: [p.code, p.name, p.agencyCode, p.fee.amount, p.processingDays, jsonText(p.requiredDocuments),
+                        """, [p.code, p.name, p.agencyCode, p.fee.amount, p.processingDays, jsonText(p.requiredDocuments),
                                 jsonText(p.fields)])
             }
             try Self.retire("procedures", key: "code", keeping: catalog.procedures.map(\.code), set: "active = 0",
@@ -111,11 +103,9 @@ extension SQLiteStore: ReferenceRepository {
             // Calendar days are plain data: the new list replaces the old one.
             try db.execute(sql: "DELETE FROM calendar_days")
             for d in catalog.calendarDays {
-                try db.execute(
-                    sql: "INSERT INTO calendar_days (date, kind, name) VALUES (?, ?, ?)",
-                    arguments: [d.date.iso, d.kind.rawValue, d.name])
+                try db.run("INSERT INTO calendar_days (date, kind, name) VALUES (?, ?, ?)", [d.date.iso, d.kind.rawValue, d.name])
             }
-            try db.execute(sql: "INSERT INTO reference_versions (version, loaded_at) VALUES (?, ?)", arguments: [catalog.version, now.stored])
+            try db.run("INSERT INTO reference_versions (version, loaded_at) VALUES (?, ?)", [catalog.version, now.stored])
             try Self.appendChange("catalog", id: catalog.version, partition: ChangePartition(isPublic: true), db: db, at: now)
             return true
         }
@@ -125,10 +115,10 @@ extension SQLiteStore: ReferenceRepository {
     private static func retire(
         _ table: String, key: String, keeping codes: [String], set assignment: String, where condition: String, db: Database
     ) throws {
-        let current = try String.fetchAll(db, sql: "SELECT \(key) FROM \(table) WHERE \(condition)")
+        let current = try String.fetchAll(try db.cachedStatement(sql: "SELECT \(key) FROM \(table) WHERE \(condition)"))
         let keep = Set(codes)
         for code in current where !keep.contains(code) {
-            try db.execute(sql: "UPDATE \(table) SET \(assignment) WHERE \(key) = ?", arguments: [code])
+            try db.run("UPDATE \(table) SET \(assignment) WHERE \(key) = ?", [code])
         }
     }
 }
@@ -136,10 +126,8 @@ extension SQLiteStore: ReferenceRepository {
 extension SQLiteStore: UserRepository {
     func citizen(phone: PhoneNumber, newID: UUID, at now: Date) async throws -> UserAccount {
         try await database.write { db in
-            try db.execute(
-                sql: "INSERT INTO users (id, role, phone, created_at) VALUES (?, 'citizen', ?, ?) ON CONFLICT (phone) DO NOTHING",
-                arguments: [newID.uuidString, phone.e164, now.stored])
-            return try Row.fetchOne(db, sql: "SELECT * FROM users WHERE phone = ?", arguments: [phone.e164]).map(Self.account)!
+            try db.run("INSERT INTO users (id, role, phone, created_at) VALUES (?, 'citizen', ?, ?) ON CONFLICT (phone) DO NOTHING", [newID.uuidString, phone.e164, now.stored])
+            return try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE phone = ?"), arguments: [phone.e164]).map(Self.account)!
         }
     }
 
@@ -147,19 +135,17 @@ extension SQLiteStore: UserRepository {
         id: UUID, username: Username, role: Role, agencyCode: String?, passwordHash: String, at now: Date
     ) async throws -> UserAccount {
         try await database.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE username = ?", arguments: [username.value]) == true {
+            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM users WHERE username = ?"), arguments: [username.value]) == true {
                 throw StoreError.conflict("username \(username.value)")
             }
-            try db.execute(
-                sql: "INSERT INTO users (id, role, username, agency_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [id.uuidString, role.rawValue, username.value, agencyCode, passwordHash, now.stored])
-            return try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id.uuidString]).map(Self.account)!
+            try db.run("INSERT INTO users (id, role, username, agency_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)", [id.uuidString, role.rawValue, username.value, agencyCode, passwordHash, now.stored])
+            return try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.uuidString]).map(Self.account)!
         }
     }
 
     func user(id: UUID) async throws -> UserAccount? {
         try await database.reader.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id.uuidString]).map(Self.account)
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.uuidString]).map(Self.account)
         }
     }
 

@@ -78,9 +78,7 @@ extension SQLiteStore {
             values += [now.stored, now.stored, 1]
         }
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try db.execute(
-            sql: "INSERT INTO \(T.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
-            arguments: StatementArguments(values))
+        try db.run("INSERT INTO \(T.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))", StatementArguments(values))
         try appendChange(T.changeEntity, id: value.key, partition: value.partition, db: db, at: now)
     }
 
@@ -93,28 +91,24 @@ extension SQLiteStore {
             values.append(now.stored)
         }
         values.append(value.key)
-        try db.execute(
-            sql: "UPDATE \(T.table) SET \(assignments.joined(separator: ", ")) WHERE \(T.columns[0]) = ?",
-            arguments: StatementArguments(values))
+        try db.run("UPDATE \(T.table) SET \(assignments.joined(separator: ", ")) WHERE \(T.columns[0]) = ?", StatementArguments(values))
         guard db.changesCount == 1 else { throw StoreError.notFound("\(T.table) \(value.key)") }
         try appendChange(T.changeEntity, id: value.key, partition: value.partition, db: db, at: now)
     }
 
     /// Reads one mapped value by key.
     static func fetch<T: TableMapped>(_ type: T.Type, key: String, db: Database) throws -> T? {
-        try Row.fetchOne(db, sql: "SELECT * FROM \(T.table) WHERE \(T.columns[0]) = ?", arguments: [key]).map(T.init(row:))
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM \(T.table) WHERE \(T.columns[0]) = ?"), arguments: [key]).map(T.init(row:))
     }
 
     /// Appends one row to the change log the sync protocol reads.
     static func appendChange(
         _ entity: String, id: String, op: String = "put", partition: ChangePartition, db: Database, at now: Date
     ) throws {
-        try db.execute(
-            sql: """
+        try db.run("""
                 INSERT INTO change_log (entity, entity_id, op, owner_id, agency_code, left_agency_code, is_public, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """, [
                 entity, id, op, partition.ownerID?.uuidString, partition.agencyCode, partition.leftAgencyCode,
                 partition.isPublic, now.stored,
             ])
@@ -123,12 +117,10 @@ extension SQLiteStore {
     /// Appends history events.
     static func record(_ events: [HistoryEvent], db: Database) throws {
         for event in events {
-            try db.execute(
-                sql: """
+            try db.run("""
                     INSERT INTO history (item_kind, item_id, at, actor_id, actor_role, device_id, action, from_status, to_status, reason)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+                    """, [
                     event.itemKind.rawValue, event.itemID.uuidString, event.at.stored, event.actorID.uuidString,
                     event.actorRole.rawValue, event.deviceID?.uuidString, event.action, event.fromStatus,
                     event.toStatus, event.reason,
@@ -142,13 +134,11 @@ struct DatabaseSequences: SequenceAllocator {
     let db: Database
 
     func next(kind: String, scope: String, day: LocalDate) throws -> Int {
-        try Int.fetchOne(
-            db,
-            sql: """
+        try Int.fetchOne(try db.cachedStatement(sql: """
                 INSERT INTO daily_sequences (kind, scope, day, last_value) VALUES (?, ?, ?, 1)
                 ON CONFLICT (kind, scope, day) DO UPDATE SET last_value = last_value + 1
                 RETURNING last_value
-                """,
+                """),
             arguments: [kind, scope, day.iso])!
     }
 }
@@ -156,8 +146,7 @@ struct DatabaseSequences: SequenceAllocator {
 extension SQLiteStore: HistoryRepository {
     func history(of kind: ItemKind, id: UUID) async throws -> [HistoryEvent] {
         try await database.reader.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM history WHERE item_kind = ? AND item_id = ? ORDER BY id",
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM history WHERE item_kind = ? AND item_id = ? ORDER BY id"),
                 arguments: [kind.rawValue, id.uuidString]
             ).map { row in
                 HistoryEvent(

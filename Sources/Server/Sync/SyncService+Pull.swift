@@ -39,9 +39,9 @@ extension SyncService {
         // digest all describe the same committed state (SQLite commits in sequence order).
         return try await store.database.reader.read { db in
             let lastApplied = try Self.lastSeq(db, device: body.deviceId, user: user)
-            let epoch = try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'epoch'") ?? ""
-            let horizon = Int64(try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'sync_horizon'") ?? "0") ?? 0
-            let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM change_log") ?? 0
+            let epoch = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM server_meta WHERE key = 'epoch'")) ?? ""
+            let horizon = Int64(try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM server_meta WHERE key = 'sync_horizon'")) ?? "0") ?? 0
+            let head = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM change_log")) ?? 0
             var after: Int64 = 0
             if let text = body.cursor {
                 guard let cursor = SyncCursor.decode(text) else { throw APIError.badQuery("cursor", "not a sync cursor") }
@@ -51,8 +51,7 @@ extension SyncService {
                 after = cursor.s
             }
             let (condition, values) = Self.partition(for: user)
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?",
+            let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?"),
                 arguments: StatementArguments([after.databaseValue] + values + [(limit + 1).databaseValue]))
             let hasMore = rows.count > limit
             let page = rows.prefix(limit)
@@ -87,8 +86,7 @@ extension SyncService {
     /// change of it in the user's partitions (what a client that pulled everything holds).
     func digest(_ db: Database, for user: Actor, upTo seq: Int64, now: Date, catalog: ReferenceCatalog) throws -> String {
         let (condition, values) = Self.partition(for: user)
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT entity, entity_id, max(seq) AS seq FROM change_log WHERE seq <= ? AND \(condition) GROUP BY entity, entity_id",
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT entity, entity_id, max(seq) AS seq FROM change_log WHERE seq <= ? AND \(condition) GROUP BY entity, entity_id"),
             arguments: StatementArguments([seq.databaseValue] + values))
         var records: [(entity: String, id: String, seq: Int64)] = []
         var catalogSeq: Int64?
@@ -113,7 +111,7 @@ extension SyncService {
             guard let item = try SQLiteStore.fetch(Feedback.self, key: id, db: db), FeedbackController.mayRead(item, user) else { return nil }
             return .feedback(FeedbackView(item, viewer: user, now: now))
         case "feedback_message":
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM feedback_messages WHERE id = ?", arguments: [id]) else { return nil }
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM feedback_messages WHERE id = ?"), arguments: [id]) else { return nil }
             let message = SQLiteStore.message(row)
             guard let item = try SQLiteStore.fetch(Feedback.self, key: message.feedbackID.uuidString, db: db),
                 FeedbackController.mayRead(item, user), APIRouter.mayTalk(item, user)

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// The benchmark and the crash harness in their short modes, so neither can rot. The numbers of
+/// a debug build on a shared machine mean nothing; the full run is `Benchmarks/run.sh`.
+@Suite(.serialized) struct BenchmarkSmokeTests {
+    @Test func theBenchmarkRunsEveryWorkload() throws {
+        let bench = ServerProcess.productsFolder.appendingPathComponent("smartvl-bench").path
+        let result = try runProgram([bench, "run", "--smoke", "--bin", ServerProcess.productsFolder.path])
+        #expect(result.status == 0, "\(result.output)")
+        for workload in ["feedback create, saturation", "feedback create at", "sync push,", "sync push of", "initial pull", "incremental pull",
+                         "official queue query", "server peak RSS", "database bytes per feedback item", "bare-framework ceiling"] {
+            #expect(result.output.contains("| \(workload)") || result.output.contains(workload), "missing \(workload)")
+        }
+    }
+
+    @Test func theCrashHarnessLosesAndDuplicatesNothing() throws {
+        let bench = ServerProcess.productsFolder.appendingPathComponent("smartvl-bench").path
+        let result = try runProgram([bench, "crash", "--rounds", "3", "--clients", "2", "--bin", ServerProcess.productsFolder.path])
+        #expect(result.status == 0, "\(result.output)")
+        let row = try #require(result.output.split(separator: "\n").last { $0.hasPrefix("| 3 |") })
+        let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(cells.count == 6)
+        #expect(Int(cells[2]) ?? 0 > 0, "some writes were acknowledged")
+        #expect(cells[3] == "0" && cells[4] == "0" && cells[5] == "ok", "\(row)")
+    }
+}
