@@ -102,7 +102,15 @@ struct Context {
         var engine = SyncEngine(state: state)
         let mutation = engine.record(command, id: UUID(), expectedStatus: expectedStatus, madeAt: Date())
         try wrap { try store.record(engine.state, files: files) }
-        let outcome = try await sync(session: session, store: store, quiet: true)
+        // The write is recorded: a sync that fails now (signed out, server error) leaves it pending
+        // for the next sync, and says why on standard error instead of failing the command.
+        var outcome: SyncDriver.Outcome?
+        do {
+            outcome = try await sync(session: session, store: store, quiet: true)
+        } catch {
+            FileHandle.standardError.write(Data(("smartvl: " + language.pick(
+                "đã ghi trên máy, chưa đồng bộ được: ", "recorded here, not synced: ") + language.pick(error.message) + "\n").utf8))
+        }
         let rejection = outcome?.rejected.first { $0.id == mutation.id }
         let stillPending = try wrap { try store.syncState()?.outbox.contains { $0.id == mutation.id } ?? true }
         return WriteOutcome(id: command.target.id, synced: !stillPending && rejection == nil, rejection: rejection)
