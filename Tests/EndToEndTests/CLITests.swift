@@ -248,6 +248,32 @@ let pdfBytes = Data("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf
         #expect(shown.stdout.contains("Một trăm ba mươi lăm nghìn đồng"))
     }
 
+    /// A payment declined after the client stopped waiting: the next attempt gets a new key (the
+    /// old attempt is over), and a later one succeeds; an official's invoice reaches the citizen by sync.
+    @Test func aDeclinedPaymentIsRetriedWithANewKey() throws {
+        let server = try ServerProcess(arguments: ["--port", "0"])
+        let data = server.folder.appendingPathComponent("smartvl-data")
+        let cli = try CLI(server: "http://127.0.0.1:\(try server.waitUntilListening())")
+        try cli.signInCitizen(phone: "0908765432", profile: "citizen", dataFolder: data)
+        try addOfficial("cb.hocphi", role: "official", agency: "SXD", password: "mat-khau-du-dai-3", dataFolder: data)
+        try cli.signInStaff(username: "cb.hocphi", password: "mat-khau-du-dai-3", profile: "official")
+        let issued = try cli.run(["triage", "invoice", "issue", "--citizen", "0908765432", "--amount", "1.500.000",
+                                  "--purpose", "school_fee", "--description", "Học phí học kỳ 1", "--json"], profile: "official")
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let invoice = try #require(try issued.json()["id"] as? String)
+        #expect(try cli.run(["sync"]).status == 0)
+        let first = try cli.run(["pay", invoice, "--method", "sandbox", "--outcome", "fail", "--wait", "0", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let firstPayment = try #require((try first.json()["payment"] as? [String: Any])?["id"] as? String)
+        let second = try cli.run(["pay", invoice, "--method", "sandbox", "--outcome", "fail", "--json"])
+        #expect(second.status == 65)
+        let secondPayment = try #require((try second.json()["payment"] as? [String: Any])?["id"] as? String)
+        #expect(secondPayment != firstPayment, "a new attempt, not the replay of the declined one")
+        let paid = try cli.run(["pay", invoice, "--method", "sandbox", "--json"])
+        #expect(paid.status == 0, "\(paid.stderr)")
+        #expect((try paid.json()["receipt"] as? [String: Any])?["amount"] as? Int == 1_500_000)
+    }
+
     /// Bad input gets its documented exit code, one line on standard error, and changes nothing.
     @Test func badInputGetsItsExitCodeAndChangesNothing() throws {
         let server = try ServerProcess(arguments: ["--port", "0"])

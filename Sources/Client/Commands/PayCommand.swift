@@ -35,10 +35,19 @@ extension Smartvl {
             }
             let methodValue: PaymentMethod = method == .vietqr ? .vietqr : .sandbox
             let request = "\(methodValue.rawValue)|\(outcome?.rawValue ?? "")"
-            let key = try context.wrap { try store.paymentKey(invoice: view.id, request: request) }
             let api = try context.api(session)
-            let body = PaymentCreate(idempotencyKey: key, method: methodValue, sandboxOutcome: method == .sandbox ? (outcome ?? .succeed) : nil)
-            let started = try await call(api) { () async throws(APIClient.Failure) in try await api.call(Endpoints.createPayment, body, path: ["id": view.id.uuidString]) }
+            func start() async throws(CLIError) -> PaymentStarted {
+                let key = try context.wrap { try store.paymentKey(invoice: view.id, request: request) }
+                let body = PaymentCreate(idempotencyKey: key, method: methodValue, sandboxOutcome: method == .sandbox ? (outcome ?? .succeed) : nil)
+                return try await call(api) { () async throws(APIClient.Failure) in try await api.call(Endpoints.createPayment, body, path: ["id": view.id.uuidString]) }
+            }
+            var started = try await start()
+            if started.payment.status == .failed {
+                // The kept key belonged to an attempt that failed after this device stopped waiting:
+                // that attempt is over, so this one gets a new key.
+                try context.wrap { try store.finishPayment(invoice: view.id) }
+                started = try await start()
+            }
             if let qr = started.vietqr, !output.json {
                 print(language.pick("Quét mã VietQR bằng ứng dụng ngân hàng (nội dung chuyển khoản: \(started.reference)):",
                                     "Scan this VietQR code with a banking app (transfer note: \(started.reference)):"))
