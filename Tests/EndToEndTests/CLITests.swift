@@ -87,6 +87,17 @@ let jpegBytes = Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46
 let pdfBytes = Data("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf8)
 
 @Suite(.serialized) struct CLITests {
+    /// A fresh server with a signed-in citizen (profile `citizen`) and an official of SXD (profile `official`).
+    func citizenAndOfficial(phone: String, official: String) throws -> (ServerProcess, CLI, URL) {
+        let server = try ServerProcess(arguments: ["--port", "0"])
+        let data = server.folder.appendingPathComponent("smartvl-data")
+        let cli = try CLI(server: "http://127.0.0.1:\(try server.waitUntilListening())")
+        try cli.signInCitizen(phone: phone, profile: "citizen", dataFolder: data)
+        try addOfficial(official, role: "official", agency: "SXD", password: "mat-khau-du-dai-2", dataFolder: data)
+        try cli.signInStaff(username: official, password: "mat-khau-du-dai-2", profile: "official")
+        return (server, cli, data)
+    }
+
     /// The whole feedback flow through the two binaries: filed with a photo while the server is
     /// down, synced when it comes up, answered by an official, rated by the citizen, and the
     /// citizen's second device converges.
@@ -172,12 +183,8 @@ let pdfBytes = Data("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf
     /// A dossier from submission through a supplement request to completion, its fee paid from the
     /// CLI through the sandbox provider, the receipt found on the citizen's second device.
     @Test func aDossierIsSupplementedPaidAndCompleted() throws {
-        let server = try ServerProcess(arguments: ["--port", "0"])
-        let data = server.folder.appendingPathComponent("smartvl-data")
-        let cli = try CLI(server: "http://127.0.0.1:\(try server.waitUntilListening())")
-        try cli.signInCitizen(phone: "0909123456", profile: "citizen", dataFolder: data)
-        try addOfficial("cb.sathach", role: "official", agency: "SXD", password: "mat-khau-du-dai-2", dataFolder: data)
-        try cli.signInStaff(username: "cb.sathach", password: "mat-khau-du-dai-2", profile: "official")
+        let (server, cli, data) = try citizenAndOfficial(phone: "0909123456", official: "cb.sathach")
+        defer { server.stop() }
         let form = cli.home.appendingPathComponent("don-de-nghi.pdf")
         try pdfBytes.write(to: form)
         let submitted = try cli.run(["request", "new", "--procedure", "1.002804", "--field", "full_name=Lê Thị Hồng",
@@ -251,12 +258,8 @@ let pdfBytes = Data("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf
     /// A payment declined after the client stopped waiting: the next attempt gets a new key (the
     /// old attempt is over), and a later one succeeds; an official's invoice reaches the citizen by sync.
     @Test func aDeclinedPaymentIsRetriedWithANewKey() throws {
-        let server = try ServerProcess(arguments: ["--port", "0"])
-        let data = server.folder.appendingPathComponent("smartvl-data")
-        let cli = try CLI(server: "http://127.0.0.1:\(try server.waitUntilListening())")
-        try cli.signInCitizen(phone: "0908765432", profile: "citizen", dataFolder: data)
-        try addOfficial("cb.hocphi", role: "official", agency: "SXD", password: "mat-khau-du-dai-3", dataFolder: data)
-        try cli.signInStaff(username: "cb.hocphi", password: "mat-khau-du-dai-3", profile: "official")
+        let (server, cli, _) = try citizenAndOfficial(phone: "0908765432", official: "cb.hocphi")
+        defer { server.stop() }
         let issued = try cli.run(["triage", "invoice", "issue", "--citizen", "0908765432", "--amount", "1.500.000",
                                   "--purpose", "school_fee", "--description", "Học phí học kỳ 1", "--json"], profile: "official")
         #expect(issued.status == 0, "\(issued.stderr)")
