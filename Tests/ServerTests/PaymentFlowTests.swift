@@ -109,6 +109,7 @@ final class ManualScheduler: @unchecked Sendable {
             let bad = try await api.call(Endpoints.createPayment, PaymentCreate(idempotencyKey: "short", method: .sandbox), token: citizen, id: invoice.id)
             #expect(bad.problem?.code == "payment.invalid_idempotency_key")
             #expect(try await count(fixture.store, "payments") == 1)
+            try await ledgerIsBalanced(fixture.store)
         }
     }
 
@@ -123,6 +124,7 @@ final class ManualScheduler: @unchecked Sendable {
             #expect(code.amount == 135_000)
             #expect(code.note == started.reference)
             #expect(code.dynamic)
+            try await ledgerIsBalanced(fixture.store)
         }
     }
 
@@ -272,6 +274,7 @@ final class ManualScheduler: @unchecked Sendable {
             #expect(found.first { $0.kind == .missingInSettlement }?.reference == ledger[0].reference)
             #expect(found.first { $0.kind == .amountMismatch }?.reference == ledger[1].reference)
             #expect(found.first { $0.kind == .missingInLedger }?.reference == "BANK-UNKNOWN-1")
+            try await ledgerIsBalanced(fixture.store)
         }
     }
 }
