@@ -30,7 +30,9 @@ extension SmartVLBench {
 
         func run() async throws {
             let data = try temporaryFolder("crash")
+            defer { try? FileManager.default.removeItem(at: data) }
             let server = ServerUnderTest(binary: binaries.server, dataFolder: data)
+            defer { server.stop() }
             try server.start()
             let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(2), read: .seconds(10))))
             var api = API(client: http, base: server.base)
@@ -95,7 +97,6 @@ extension SmartVLBench {
             print("| rounds | kills | acknowledged | lost | duplicated | integrity |")
             print("|---|---|---|---|---|---|")
             print("| \(rounds) | \(kills) | \(acknowledged.count) | \(lost) | \(duplicated + titles) | \(integrity) |")
-            try? FileManager.default.removeItem(at: data)
             if lost > 0 || duplicated + titles > 0 || integrity != "ok" { throw ExitCode(1) }
         }
     }

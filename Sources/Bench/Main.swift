@@ -72,7 +72,9 @@ extension SmartVLBench {
 
             // Our server, fresh.
             let data = try temporaryFolder("data")
+            defer { try? FileManager.default.removeItem(at: data) }
             let server = ServerUnderTest(binary: binaries.server, dataFolder: data)
+            defer { server.stop() }
             try server.start()
             var api = API(client: client, base: server.base)
             let citizens = try citizenTokens(binaries, data: data, first: "0912000000", count: max(1, sizes.devices / 10) + 2)
@@ -136,7 +138,9 @@ extension SmartVLBench {
 
             note("sync pull: initial")
             let reader = try await BenchDevice.register(api, token: citizens[1])
-            let target = try PullTarget(path: try temporaryFolder("client").appendingPathComponent("store.sqlite").path)
+            let clientFolder = try temporaryFolder("client")
+            defer { try? FileManager.default.removeItem(at: clientFolder) }
+            let target = try PullTarget(path: clientFolder.appendingPathComponent("store.sqlite").path)
             var cursor: String?
             let pullStart = clock.now
             let pulled = try await target.pull(api, device: reader, cursor: &cursor, digest: true)
@@ -185,7 +189,6 @@ extension SmartVLBench {
             rows.append(ResultRow(workload: "server peak RSS", result: String(format: "%.0f MB", Double(rss) / 1_048_576), target: "≤ 150 MB", met: rss <= 150 * 1_048_576))
             let bytes = (try? FileManager.default.attributesOfItem(atPath: data.appendingPathComponent("smartvl.sqlite").path)[.size] as? NSNumber)?.doubleValue ?? 0
             rows.append(ResultRow(workload: "database bytes per feedback item", result: String(format: "%.0f B (%.0f MB for %d)", bytes / Double(max(1, items)), bytes / 1_048_576, items), target: "", met: nil))
-            try? FileManager.default.removeItem(at: data)
             try await client.shutdown()
             print(Self.table(rows, smoke: smoke))
             if let out { try Self.table(rows, smoke: smoke).write(toFile: out, atomically: true, encoding: .utf8) }
