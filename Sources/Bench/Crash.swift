@@ -19,13 +19,19 @@ extension SmartVLBench {
         @Option(help: "How many kill-and-restart rounds.") var rounds = 200
         @Option(help: "How many clients push at once.") var clients = 4
         @Option(help: "Writes per push.") var batch = 5
-        @Option(help: "Seed of the kill timing.") var seed: UInt64 = 7
 
         /// One client: its device and the writes it made, acknowledged or not.
         struct Client {
             var device: BenchDevice
             var outbox: [Mutation] = []
             var acknowledged: [UUID] = []  // feedback ids the server acknowledged
+
+            /// Takes a push answer: writes up to its last applied sequence are acknowledged.
+            mutating func settle(_ answer: PushResponse) {
+                let done = outbox.filter { $0.seq <= answer.lastAppliedSeq }
+                acknowledged += done.compactMap { if case .createFeedback(let body) = $0.command { body.id } else { nil } }
+                outbox.removeAll { $0.seq <= answer.lastAppliedSeq }
+            }
         }
 
         func run() async throws {
@@ -40,7 +46,6 @@ extension SmartVLBench {
             var fleet: [Client] = []
             for token in tokens { fleet.append(Client(device: try await BenchDevice.register(api, token: token))) }
             var random = SystemRandomNumberGenerator()
-            _ = seed
             var kills = 0
             for round in 0..<rounds {
                 // Every client pushes in a loop; the server dies at a random moment.
@@ -56,11 +61,9 @@ extension SmartVLBench {
                         group.addTask {
                             var client = client
                             while true {
-                                if client.outbox.isEmpty { client.outbox = client.device.creates(batch, label: "crash-\(round)") }
+                                if client.outbox.isEmpty { client.outbox = client.device.creates(batch) }
                                 guard let answer = try? await client.device.push(currentAPI, client.outbox) else { break }
-                                let done = client.outbox.filter { $0.seq <= answer.lastAppliedSeq }
-                                client.acknowledged += done.compactMap { if case .createFeedback(let body) = $0.command { body.id } else { nil } }
-                                client.outbox.removeAll { $0.seq <= answer.lastAppliedSeq }
+                                client.settle(answer)
                             }
                             return (index, client)
                         }
@@ -75,10 +78,7 @@ extension SmartVLBench {
                 api.base = server.base
                 // Retries: whatever was not acknowledged goes again, with the same ids and sequence numbers.
                 for index in fleet.indices where !fleet[index].outbox.isEmpty {
-                    let answer = try await fleet[index].device.push(api, fleet[index].outbox)
-                    let done = fleet[index].outbox.filter { $0.seq <= answer.lastAppliedSeq }
-                    fleet[index].acknowledged += done.compactMap { if case .createFeedback(let body) = $0.command { body.id } else { nil } }
-                    fleet[index].outbox.removeAll { $0.seq <= answer.lastAppliedSeq }
+                    fleet[index].settle(try await fleet[index].device.push(api, fleet[index].outbox))
                 }
                 if (round + 1) % 10 == 0 { FileHandle.standardError.write(Data("\rround \(round + 1)/\(rounds)".utf8)) }
             }

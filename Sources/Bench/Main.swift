@@ -110,7 +110,7 @@ extension SmartVLBench {
                     group.addTask {
                         var latencies = Latencies()
                         for var device in mine {
-                            let mutations = device.creates(batch, label: "push")
+                            let mutations = device.creates(batch)
                             let start = clock.now
                             let response = try await device.push(pushAPI, mutations)
                             guard response.results.allSatisfy({ $0.status == .applied }) else { throw BenchError("a pushed write was rejected") }
@@ -128,7 +128,7 @@ extension SmartVLBench {
             var big = Latencies()
             var bigDevice = try await BenchDevice.register(api, token: citizens[1])
             for _ in 0..<sizes.bigBatches {
-                let mutations = bigDevice.creates(sizes.bigBatch, label: "big")
+                let mutations = bigDevice.creates(sizes.bigBatch)
                 let start = clock.now
                 _ = try await bigDevice.push(api, mutations)
                 big.record(clock.now - start)
@@ -150,7 +150,7 @@ extension SmartVLBench {
             note("sync pull: incremental")
             var incremental = Latencies()
             for _ in 0..<sizes.incrementalRounds {
-                _ = try await bigDevice.push(api, bigDevice.creates(sizes.incrementalChanges, label: "inc"))
+                _ = try await bigDevice.push(api, bigDevice.creates(sizes.incrementalChanges))
                 let start = clock.now
                 let count = try await target.pull(api, device: reader, cursor: &cursor, digest: false)
                 incremental.record(clock.now - start)

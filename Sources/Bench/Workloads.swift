@@ -96,7 +96,7 @@ struct BenchDevice: Sendable {
     }
 
     /// The next `count` writes, each creating a feedback item.
-    mutating func creates(_ count: Int, label: String) -> [Mutation] {
+    mutating func creates(_ count: Int) -> [Mutation] {
         (0..<count).map { _ in
             defer { nextSeq += 1 }
             return Mutation(seq: nextSeq, id: UUID(), command: .createFeedback(FeedbackCreate(id: UUID(), draft: loadDraft(Int(nextSeq)))))

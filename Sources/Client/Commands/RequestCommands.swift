@@ -52,8 +52,10 @@ extension Smartvl.RequestCommand {
 
         func execute(_ context: Context, _ output: Output) async throws(CLIError) {
             _ = try context.session()
-            let items = try context.wrap { try context.store().items("service_request", as: ServiceRequestView.self) }
-            output.emit(.object(["requests": .array(items.map { requestJSON($0, output) })]), human: requestTable(items, output).render())
+            let store = try context.store()
+            let items = try context.wrap { try store.items("service_request", as: ServiceRequestView.self) }
+            let catalog = try context.catalog(store)
+            output.emit(.object(["requests": .array(items.map { requestJSON($0, output) })]), human: requestTable(items, catalog: catalog, output).render())
         }
     }
 
@@ -125,15 +127,14 @@ func requestSummary(_ item: LocalItem<ServiceRequestView>) -> (code: String, pro
     return (short, "—", .submitted)
 }
 
-func requestTable(_ items: [LocalItem<ServiceRequestView>], _ output: Output) -> TextTable {
+func requestTable(_ items: [LocalItem<ServiceRequestView>], catalog: ReferenceCatalog, _ output: Output) -> TextTable {
     let language = output.language
-    let catalog = try? ReferenceCatalog.bundled()
     return TextTable(
         header: [language.pick("Mã hồ sơ", "Dossier"), language.pick("Thủ tục", "Procedure"), language.pick("Trạng thái", "Status"),
                  language.pick("Hẹn trả", "Due"), language.pick("Đồng bộ", "Sync")],
         rows: items.map { item in
             let summary = requestSummary(item)
-            return [summary.code, catalog?.procedure(summary.procedure)?.name ?? summary.procedure, language.pick(summary.status.label),
+            return [summary.code, catalog.procedure(summary.procedure)?.name ?? summary.procedure, language.pick(summary.status.label),
                     output.time(item.view?.dueAt), output.standing(item)]
         })
 }

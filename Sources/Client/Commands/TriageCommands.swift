@@ -43,7 +43,8 @@ extension Smartvl.Triage {
                     sort == .due ? (a.view?.dueAt ?? .distantFuture) < (b.view?.dueAt ?? .distantFuture)
                         : (a.view?.submittedAt ?? .distantFuture) < (b.view?.submittedAt ?? .distantFuture)
                 }
-                output.emit(.object(["requests": .array(items.map { requestJSON($0, output) })]), human: requestTable(items, output).render())
+                let catalog = try context.catalog(store)
+                output.emit(.object(["requests": .array(items.map { requestJSON($0, output) })]), human: requestTable(items, catalog: catalog, output).render())
                 return
             }
             var items = try context.wrap { try store.items("feedback", as: FeedbackView.self) }.filter { item in

@@ -26,6 +26,12 @@ struct Context {
     let profile: Profile
     let environment: [String: String]
     var language: Language { options.lang }
+    /// The store, opened (and migrated) once per command however many lookups and writes use it.
+    private let opened = OpenedStore()
+
+    private final class OpenedStore: @unchecked Sendable {
+        var store: ClientStore?
+    }
 
     init(_ options: GlobalOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws(CLIError) {
         self.options = options
@@ -45,9 +51,12 @@ struct Context {
 
     /// The local store of this profile.
     func store() throws(CLIError) -> ClientStore {
+        if let store = opened.store { return store }
         do {
             try profile.prepare()
-            return try ClientStore.open(path: profile.storePath)
+            let store = try ClientStore.open(path: profile.storePath)
+            opened.store = store
+            return store
         } catch {
             throw .unexpected("cannot open \(profile.storePath): \(error)")
         }

@@ -172,15 +172,6 @@ struct ClientStore: Sendable {
         }
     }
 
-    /// How many records of each kind are held.
-    func counts() throws -> [String: Int] {
-        try writer.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT entity, count(*) AS n FROM records GROUP BY entity").map {
-                ($0["entity"] as String, $0["n"] as Int)
-            })
-        }
-    }
-
     // MARK: Payment attempts
 
     /// The key of the unfinished attempt to pay an invoice with this request, or a new one, saved
