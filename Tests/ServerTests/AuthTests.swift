@@ -327,6 +327,36 @@ import Testing
         }
     }
 
+    @Test func theVerifiedTokenCacheStaysBoundedAndStillChecksTimes() throws {
+        let now = Date(timeIntervalSince1970: 1_796_000_000)
+        let service = AccessTokenService(signingKey: SigningKey(privateKey: .init(), createdAt: now), cacheCapacity: 3)
+        let tokens = try (0..<5).map { _ in try service.issue(userID: UUID(), role: .citizen, agency: nil, now: now, jti: UUID()) }
+        for token in tokens { #expect(try service.verify(token, now: now).role == .citizen) }
+        #expect(service.verified.count <= 3)
+        // Cached or not, a token is refused once it expired, and a changed signature is a new token.
+        #expect(throws: TokenError.expired) { try service.verify(tokens[4], now: now.addingTimeInterval(900 + 61)) }
+        let parts = tokens[4].split(separator: ".").map(String.init)
+        var signature = Array(parts[2])
+        signature[10] = signature[10] == "A" ? "B" : "A"
+        #expect(throws: TokenError.badSignature) { try service.verify(parts[0] + "." + parts[1] + "." + String(signature), now: now) }
+    }
+
+    @Test func base64URLRoundTripsAndRefusesOtherSpellings() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = Data((0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let standard = bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            #expect(Base64URL.encode(bytes) == standard.replacingOccurrences(of: "=", with: ""))
+            #expect(Base64URL.decode(Substring(Base64URL.encode(bytes))) == bytes)
+        }
+        #expect(Base64URL.decode("AQ") == Data([1]))
+        #expect(Base64URL.decode("AR") == nil, "unused low bits set: a second spelling of the same byte")
+        #expect(Base64URL.decode("AQ==") == nil, "padding")
+        #expect(Base64URL.decode("A+/_") == nil, "the standard alphabet")
+        #expect(Base64URL.decode("AQID A") == nil)
+        #expect(Base64URL.decode("AAAAA") == nil, "a length no encoding has")
+    }
+
     @Test func aKeyFileReadableByOthersIsAStartupError() throws {
         let folder = StoreFixture.temporaryFolder()
         let keys = KeyStore(dataDirectory: folder)

@@ -1,6 +1,7 @@
 import Crypto
 import Domain
 import Foundation
+import Synchronization
 
 /// Why an access token was refused (each one is a 401; the code goes to the security log).
 enum TokenError: Error, Equatable {
@@ -75,12 +76,16 @@ struct AccessTokenService: Sendable {
     let signingKey: SigningKey
     /// Every key whose tokens are still accepted, by kid (the signing key included).
     let verificationKeys: [String: Curve25519.Signing.PublicKey]
+    /// Tokens whose signature and claims were already verified: a client sends the same token for
+    /// up to 15 minutes, and the signature check is most of a small request's cost.
+    let verified: VerifiedTokens
 
-    init(signingKey: SigningKey, otherKeys: [SigningKey] = []) {
+    init(signingKey: SigningKey, otherKeys: [SigningKey] = [], cacheCapacity: Int = 10_000) {
         self.signingKey = signingKey
         var keys: [String: Curve25519.Signing.PublicKey] = [signingKey.kid: signingKey.privateKey.publicKey]
         for key in otherKeys { keys[key.kid] = key.privateKey.publicKey }
         self.verificationKeys = keys
+        self.verified = VerifiedTokens(capacity: cacheCapacity)
     }
 
     /// The published keys.
@@ -108,9 +113,23 @@ struct AccessTokenService: Sendable {
         return input + "." + Base64URL.encode(signature)
     }
 
-    /// Verifies a token and returns its claims.
+    /// Verifies a token and returns its claims. The signature of a token seen before is not checked
+    /// again (the cache holds exact token strings only); the times are, on every call.
     func verify(_ token: String, now: Date) throws(TokenError) -> AccessClaims {
         guard token.utf8.count <= Self.maximumLength else { throw .tooLarge }
+        let claims: AccessClaims
+        if let known = verified[token] {
+            claims = known
+        } else {
+            claims = try verifySignature(token)
+            verified[token] = claims
+        }
+        try Self.checkTimes(claims, now: now)
+        return claims
+    }
+
+    /// Everything that does not depend on the time: structure, header, signature, issuer, audience.
+    private func verifySignature(_ token: String) throws(TokenError) -> AccessClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Base64URL.decode(parts[0]), let payloadData = Base64URL.decode(parts[1]),
             let signature = Base64URL.decode(parts[2])
@@ -129,15 +148,18 @@ struct AccessTokenService: Sendable {
         guard !Self.hasDuplicateKeys(payloadData) else { throw .malformed }
         let claims: AccessClaims
         do { claims = try JSONDecoder().decode(AccessClaims.self, from: payloadData) } catch { throw .missingClaim }
-        let t = Int(now.timeIntervalSince1970)
         guard claims.iss == Self.issuer else { throw .wrongIssuer }
         guard claims.aud == Self.audience else { throw .wrongAudience }
-        guard claims.exp > t - Self.leeway else { throw .expired }
-        guard claims.nbf <= t + Self.leeway else { throw .notYetValid }
-        guard claims.iat <= t + Self.leeway else { throw .issuedInFuture }
         guard claims.exp - claims.iat <= Self.lifetime else { throw .lifetimeTooLong }
         guard UUID(uuidString: claims.sub) != nil else { throw .missingClaim }
         return claims
+    }
+
+    private static func checkTimes(_ claims: AccessClaims, now: Date) throws(TokenError) {
+        let t = Int(now.timeIntervalSince1970)
+        guard claims.exp > t - Self.leeway else { throw .expired }
+        guard claims.nbf <= t + Self.leeway else { throw .notYetValid }
+        guard claims.iat <= t + Self.leeway else { throw .issuedInFuture }
     }
 
     /// Whether a JSON object repeats a key at its top level (CVE-2022-39227-style confusion).
@@ -185,5 +207,29 @@ struct AccessTokenService: Sendable {
             }
         }
         return false
+    }
+}
+
+/// Verified tokens and their claims, bounded: when full, it starts again empty (a burst of new
+/// tokens costs one signature check each, as without a cache).
+final class VerifiedTokens: Sendable {
+    private let entries = Mutex<[String: AccessClaims]>([:])
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    var count: Int { entries.withLock { $0.count } }
+
+    subscript(token: String) -> AccessClaims? {
+        get { entries.withLock { $0[token] } }
+        set {
+            guard capacity > 0 else { return }
+            entries.withLock { entries in
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                entries[token] = newValue
+            }
+        }
     }
 }

@@ -1,0 +1,201 @@
+import AsyncHTTPClient
+import Domain
+import Foundation
+import GRDB
+import NIOCore
+import NIOHTTP1
+
+/// The workloads of a run, in the order they run.
+enum Workload: String, CaseIterable, Sendable {
+    case ceiling, create, push, pull, queue
+}
+
+/// One benchmark run against a fresh server: each workload adds its rows.
+struct BenchSession {
+    let sizes: Sizes
+    let binaries: Binaries
+    let client: HTTPClient
+    var rows: [ResultRow] = []
+    /// Requests/s of the bare-framework ceiling, when it ran.
+    var ceiling: Double?
+
+    init(sizes: Sizes, binaries: Binaries, client: HTTPClient) {
+        self.sizes = sizes
+        self.binaries = binaries
+        self.client = client
+    }
+
+    private let clock = ContinuousClock()
+
+    private func note(_ text: String) {
+        FileHandle.standardError.write(Data("· \(text)\n".utf8))
+    }
+
+    private mutating func row(_ workload: String, _ result: String, target: String = "", met: Bool? = nil) {
+        rows.append(ResultRow(workload: workload, result: result, target: target, met: met))
+    }
+
+    mutating func run(_ workloads: Set<Workload>) async throws {
+        if workloads.contains(.ceiling) { try await measureCeiling() }
+
+        let data = try temporaryFolder("data")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let server = ServerUnderTest(binary: binaries.server, dataFolder: data)
+        defer { server.stop() }
+        try server.start()
+        let api = API(client: client, base: server.base)
+        let citizens = try citizenTokens(binaries, data: data, first: "0912000000", count: max(1, sizes.devices / 10) + 2)
+        var bigDevice = try await BenchDevice.register(api, token: citizens[1])
+
+        if workloads.contains(.create) { try await measureCreate(api, token: citizens[0]) }
+        if workloads.contains(.push) { try await measurePush(api, citizens: Array(citizens[2...]), bigDevice: &bigDevice) }
+        if workloads.contains(.pull) { try await measurePull(api, reader: citizens[1], writer: &bigDevice) }
+
+        var rss = server.peakRSS
+        if workloads.contains(.queue) {
+            try await measureQueue(api, server: server, data: data)
+            rss = max(rss, server.peakRSS)
+        }
+        server.stop()
+        row("server peak RSS", String(format: "%.0f MB", Double(rss) / 1_048_576), target: "≤ 150 MB", met: rss <= 150 * 1_048_576)
+        let items = try await DatabasePool(path: data.appendingPathComponent("smartvl.sqlite").path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM feedback") ?? 0 }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: data.appendingPathComponent("smartvl.sqlite").path)[.size] as? NSNumber)?.doubleValue ?? 0
+        row("database bytes per feedback item", String(format: "%.0f B (%.0f MB for %d)", bytes / Double(max(1, items)), bytes / 1_048_576, items))
+    }
+
+    /// The bare-framework ceiling: a Hummingbird hello-world built the same way.
+    mutating func measureCeiling() async throws {
+        note("ceiling: bench-hello")
+        let hello = Process()
+        hello.executableURL = binaries.hello
+        hello.arguments = ["0"]
+        let helloOut = Pipe()
+        hello.standardOutput = helloOut
+        try hello.run()
+        defer {
+            hello.terminate()
+            hello.waitUntilExit()
+        }
+        let helloAPI = API(client: client, base: "http://127.0.0.1:\(try ServerUnderTest.waitForPort(helloOut.fileHandleForReading))")
+        let helloBody = Data(#"{"title":"x"}"#.utf8)
+        ceiling = try await closedLoop(helloAPI, token: "x", seconds: sizes.seconds, concurrency: sizes.concurrency) { _ in (.POST, "/hello", helloBody) }.0
+    }
+
+    /// Authenticated feedback creation: closed loop at saturation, then open loop at a fixed rate.
+    mutating func measureCreate(_ api: API, token: String) async throws {
+        note("feedback creation, closed loop")
+        let (created, latency, failures) = try await closedLoop(api, token: token, seconds: sizes.seconds, concurrency: sizes.concurrency) { n in
+            (.POST, "/v1/feedback", try WireCoding.encoder().encode(FeedbackCreate(id: UUID(), draft: loadDraft(n))))
+        }
+        row("feedback create, saturation (\(sizes.concurrency) connections)",
+            String(format: "%.0f/s, p99 %.1f ms, %d failed", created, latency.milliseconds(99), failures), target: "≥ 5,000/s", met: created >= 5000)
+        if let ceiling {
+            row("  share of the bare-framework ceiling", String(format: "%.0f%% of %.0f/s", created / ceiling * 100, ceiling))
+        }
+
+        note("feedback creation, open loop at \(sizes.offeredRate)/s")
+        let (open, openFailures) = try await openLoop(api, token: token, rate: sizes.offeredRate, seconds: sizes.seconds) { n in
+            try WireCoding.encoder().encode(FeedbackCreate(id: UUID(), draft: loadDraft(n)))
+        }
+        row("feedback create at \(sizes.offeredRate)/s offered",
+            String(format: "p50 %.1f, p99 %.1f, p99.9 %.1f ms, %d failed", open.milliseconds(50), open.milliseconds(99), open.milliseconds(99.9), openFailures),
+            target: "p99 ≤ 20 ms", met: open.milliseconds(99) <= 20)
+    }
+
+    /// Sync push: many devices pushing batches at once, then single large batches.
+    mutating func measurePush(_ api: API, citizens: [String], bigDevice: inout BenchDevice) async throws {
+        note("sync push: \(sizes.devices) devices × \(sizes.batch)")
+        var devices: [BenchDevice] = []
+        for index in 0..<sizes.devices { devices.append(try await BenchDevice.register(api, token: citizens[index % citizens.count])) }
+        let clock = clock, batch = sizes.batch
+        let pushStart = clock.now
+        let pushLatencies = try await withThrowingTaskGroup(of: Latencies.self) { group in
+            let lanes = min(32, devices.count)
+            for lane in 0..<lanes {
+                let mine = stride(from: lane, to: devices.count, by: lanes).map { devices[$0] }
+                group.addTask {
+                    var latencies = Latencies()
+                    for var device in mine {
+                        let mutations = device.creates(batch)
+                        let start = clock.now
+                        let response = try await device.push(api, mutations)
+                        guard response.results.allSatisfy({ $0.status == .applied }) else { throw BenchError("a pushed write was rejected") }
+                        latencies.record(clock.now - start)
+                    }
+                    return latencies
+                }
+            }
+            return try await group.reduce(into: Latencies()) { $0.merge($1) }
+        }
+        let pushSeconds = (clock.now - pushStart).seconds
+        row("sync push, \(sizes.devices) devices × \(sizes.batch) writes",
+            String(format: "%.0f writes/s, push p50 %.0f, p99 %.0f ms", Double(sizes.devices * sizes.batch) / pushSeconds, pushLatencies.milliseconds(50), pushLatencies.milliseconds(99)))
+        var big = Latencies()
+        for _ in 0..<sizes.bigBatches {
+            let mutations = bigDevice.creates(sizes.bigBatch)
+            let start = clock.now
+            let response = try await bigDevice.push(api, mutations)
+            guard response.results.allSatisfy({ $0.status == .applied }) else { throw BenchError("a pushed write was rejected") }
+            big.record(clock.now - start)
+        }
+        row("sync push of \(sizes.bigBatch) writes", String(format: "p50 %.0f ms, max %.0f ms", big.milliseconds(50), big.milliseconds(100)),
+            target: "≤ 200 ms", met: big.milliseconds(100) <= 200)
+    }
+
+    /// Sync pull into a client store: everything visible, then rounds of a few changes.
+    mutating func measurePull(_ api: API, reader token: String, writer: inout BenchDevice) async throws {
+        note("sync pull: initial")
+        let reader = try await BenchDevice.register(api, token: token)
+        let clientFolder = try temporaryFolder("client")
+        defer { try? FileManager.default.removeItem(at: clientFolder) }
+        let target = try PullTarget(path: clientFolder.appendingPathComponent("store.sqlite").path)
+        var cursor: String?
+        let pullStart = clock.now
+        let pulled = try await target.pull(api, device: reader, cursor: &cursor, digest: true)
+        let pullSeconds = (clock.now - pullStart).seconds
+        row("initial pull into a client store", String(format: "%d records in %.2f s (%.0f/s)", pulled, pullSeconds, Double(pulled) / pullSeconds),
+            target: pulled >= 100_000 ? "100k ≤ 3 s" : "", met: pulled >= 100_000 ? pullSeconds <= 3 : nil)
+
+        note("sync pull: incremental")
+        var incremental = Latencies()
+        for _ in 0..<sizes.incrementalRounds {
+            _ = try await writer.push(api, writer.creates(sizes.incrementalChanges))
+            let start = clock.now
+            let count = try await target.pull(api, device: reader, cursor: &cursor, digest: false)
+            incremental.record(clock.now - start)
+            guard count >= sizes.incrementalChanges else { throw BenchError("an incremental pull missed changes (\(count))") }
+        }
+        row("incremental pull of \(sizes.incrementalChanges) changes", String(format: "p50 %.1f, p99 %.1f ms", incremental.milliseconds(50), incremental.milliseconds(99)),
+            target: "p99 ≤ 10 ms", met: incremental.milliseconds(99) <= 10)
+    }
+
+    /// The official queue over many items: the server stops while the rest are generated offline,
+    /// then restarts and is queried as an official.
+    mutating func measureQueue(_ api: API, server: ServerUnderTest, data: URL) async throws {
+        server.stop()
+        let database = data.appendingPathComponent("smartvl.sqlite").path
+        let stored = try await DatabasePool(path: database).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM feedback") ?? 0 }
+        if sizes.queueItems > stored {
+            note("generating \(sizes.queueItems - stored) feedback items")
+            try runCommand(binaries.server, ["generate", "--feedback", String(sizes.queueItems - stored), "--citizens", "1000", "--data-dir", data.path])
+        }
+        try runCommand(binaries.server, ["officials", "add", "--username", "cb.bench", "--agency", "SXD", "--role", "official", "--data-dir", data.path], input: "mat-khau-bench-dai\n")
+        let official = try runCommand(binaries.server, ["keys", "issue-token", "--username", "cb.bench", "--data-dir", data.path])
+            .split(separator: " ").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        try server.start()
+        var api = api
+        api.base = server.base
+        note("queue queries")
+        var queue = Latencies()
+        for n in 0..<sizes.queueQueries {
+            let query = ["sort=due&limit=20", "sort=due&limit=20&status=assigned", "sort=age&limit=20&overdue=true", "limit=20&category=giao-thong"][n % 4]
+            let start = clock.now
+            let (status, _) = try await api.send(.GET, "/v1/queue/feedback?" + query, token: official)
+            queue.record(clock.now - start)
+            guard status == 200 else { throw BenchError("queue answered \(status)") }
+        }
+        let items = try await DatabasePool(path: database).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM feedback") ?? 0 }
+        row("official queue query, \(items) items stored", String(format: "p50 %.1f, p99 %.1f ms", queue.milliseconds(50), queue.milliseconds(99)),
+            target: "p99 ≤ 10 ms", met: queue.milliseconds(99) <= 10)
+    }
+}
