@@ -49,8 +49,11 @@ final class ServerUnderTest: @unchecked Sendable {
     }
 
     /// The process's peak resident memory (VmHWM), in bytes.
-    var peakRSS: Int64 {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+    var peakRSS: Int64 { Self.peakRSS(of: process.processIdentifier) }
+
+    /// A process's peak resident memory (VmHWM), in bytes; 0 once it is gone.
+    static func peakRSS(of pid: Int32) -> Int64 {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
             let kilobytes = Int64(line.split(separator: " ").dropFirst().first ?? "")
         else { return 0 }
@@ -77,22 +80,29 @@ struct BenchError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a command and returns its standard output (throws on a non-zero exit).
+/// Runs a command and returns its standard output (throws on a non-zero exit). A command that
+/// leaves a daemon behind (`pg_ctl start`) must not capture: the daemon would hold the pipe open.
 @discardableResult
-func runCommand(_ binary: URL, _ arguments: [String], input: String? = nil) throws -> String {
+func runCommand(_ binary: URL, _ arguments: [String], input: String? = nil, capture: Bool = true) throws -> String {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
     let out = Pipe(), stdin = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
+    process.standardOutput = capture ? out : FileHandle.nullDevice
+    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("smartvl-bench-stderr-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: errors.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errors) }
+    process.standardError = capture ? (try FileHandle(forWritingTo: errors)) : FileHandle.nullDevice
     process.standardInput = stdin
     try process.run()
     if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
     try stdin.fileHandleForWriting.close()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let data = capture ? out.fileHandleForReading.readDataToEndOfFile() : Data()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw BenchError("\(binary.lastPathComponent) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
+    guard process.terminationStatus == 0 else {
+        let said = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self).suffix(600)
+        throw BenchError("\(binary.lastPathComponent) \(arguments.first ?? "") exited \(process.terminationStatus): \(said)")
+    }
     return String(decoding: data, as: UTF8.self)
 }
 
@@ -102,10 +112,17 @@ struct API: Sendable {
     var base: String
 
     /// Sends a request; returns the status and body. Throws only when no answer came.
+    /// A token starting with `Basic ` is sent as it is (Kinto's credentials); others as bearer tokens.
     func send(_ method: HTTPMethod, _ path: String, token: String? = nil, body: Data? = nil, device: UUID? = nil) async throws -> (Int, ByteBuffer) {
+        let (status, _, bytes) = try await exchange(method, path, token: token, body: body, device: device)
+        return (status, bytes)
+    }
+
+    /// `send`, with the answer's headers.
+    func exchange(_ method: HTTPMethod, _ path: String, token: String? = nil, body: Data? = nil, device: UUID? = nil) async throws -> (Int, HTTPHeaders, ByteBuffer) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let token { request.headers.add(name: "Authorization", value: token.hasPrefix("Basic ") ? token : "Bearer \(token)") }
         if let device { request.headers.add(name: "X-Device-Id", value: device.uuidString) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -113,7 +130,7 @@ struct API: Sendable {
         }
         let response = try await client.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
-        return (Int(response.status.code), bytes)
+        return (Int(response.status.code), response.headers, bytes)
     }
 
     /// Sends JSON and decodes the answer; throws on a status other than 2xx.

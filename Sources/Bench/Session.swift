@@ -7,7 +7,16 @@ import NIOHTTP1
 
 /// The workloads of a run, in the order they run.
 enum Workload: String, CaseIterable, Sendable {
-    case ceiling, create, push, pull, queue
+    case ceiling, create, push, pull, queue, peer
+}
+
+/// Our figures the peer's are compared with.
+struct OurFigures {
+    var createdPerSecond: Double?
+    var batchWritesPerSecond: Double?
+    var pulledPerSecond: Double?
+    var pulledRecords: Int?
+    var incrementalP99: Double?
 }
 
 /// One benchmark run against a fresh server: each workload adds its rows.
@@ -18,6 +27,7 @@ struct BenchSession {
     var rows: [ResultRow] = []
     /// Requests/s of the bare-framework ceiling, when it ran.
     var ceiling: Double?
+    var ours = OurFigures()
 
     init(sizes: Sizes, binaries: Binaries, client: HTTPClient) {
         self.sizes = sizes
@@ -60,7 +70,17 @@ struct BenchSession {
         row("server peak RSS", String(format: "%.0f MB", Double(rss) / 1_048_576), target: "≤ 150 MB", met: rss <= 150 * 1_048_576)
         let items = try await DatabasePool(path: data.appendingPathComponent("smartvl.sqlite").path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM feedback") ?? 0 }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: data.appendingPathComponent("smartvl.sqlite").path)[.size] as? NSNumber)?.doubleValue ?? 0
-        row("database bytes per feedback item", String(format: "%.0f B (%.0f MB for %d)", bytes / Double(max(1, items)), bytes / 1_048_576, items))
+        if items > 0 {
+            row("database bytes per feedback item", String(format: "%.0f B (%.0f MB for %d)", bytes / Double(items), bytes / 1_048_576, items))
+        }
+
+        if workloads.contains(.peer) {
+            if let tools = KintoPeer.Tools.find() {
+                try await measurePeer(tools)
+            } else {
+                row("peer: Kinto on PostgreSQL", "not run: no Kinto virtual environment or no PostgreSQL (Benchmarks/run.sh installs them)")
+            }
+        }
     }
 
     /// The bare-framework ceiling: a Hummingbird hello-world built the same way.
@@ -87,6 +107,7 @@ struct BenchSession {
         let (created, latency, failures) = try await closedLoop(api, token: token, seconds: sizes.seconds, concurrency: sizes.concurrency) { n in
             (.POST, "/v1/feedback", try WireCoding.encoder().encode(FeedbackCreate(id: UUID(), draft: loadDraft(n))))
         }
+        ours.createdPerSecond = created
         row("feedback create, saturation (\(sizes.concurrency) connections)",
             String(format: "%.0f/s, p99 %.1f ms, %d failed", created, latency.milliseconds(99), failures), target: "≥ 5,000/s", met: created >= 5000)
         if let ceiling {
@@ -128,6 +149,7 @@ struct BenchSession {
             return try await group.reduce(into: Latencies()) { $0.merge($1) }
         }
         let pushSeconds = (clock.now - pushStart).seconds
+        ours.batchWritesPerSecond = Double(sizes.devices * sizes.batch) / pushSeconds
         row("sync push, \(sizes.devices) devices × \(sizes.batch) writes",
             String(format: "%.0f writes/s, push p50 %.0f, p99 %.0f ms", Double(sizes.devices * sizes.batch) / pushSeconds, pushLatencies.milliseconds(50), pushLatencies.milliseconds(99)))
         var big = Latencies()
@@ -153,6 +175,8 @@ struct BenchSession {
         let pullStart = clock.now
         let pulled = try await target.pull(api, device: reader, cursor: &cursor, digest: true)
         let pullSeconds = (clock.now - pullStart).seconds
+        ours.pulledPerSecond = Double(pulled) / pullSeconds
+        ours.pulledRecords = pulled
         row("initial pull into a client store", String(format: "%d records in %.2f s (%.0f/s)", pulled, pullSeconds, Double(pulled) / pullSeconds),
             target: pulled >= 100_000 ? "100k ≤ 3 s" : "", met: pulled >= 100_000 ? pullSeconds <= 3 : nil)
 
@@ -165,6 +189,7 @@ struct BenchSession {
             incremental.record(clock.now - start)
             guard count >= sizes.incrementalChanges else { throw BenchError("an incremental pull missed changes (\(count))") }
         }
+        ours.incrementalP99 = incremental.milliseconds(99)
         row("incremental pull of \(sizes.incrementalChanges) changes", String(format: "p50 %.1f, p99 %.1f ms", incremental.milliseconds(50), incremental.milliseconds(99)),
             target: "p99 ≤ 10 ms", met: incremental.milliseconds(99) <= 10)
     }
@@ -197,5 +222,101 @@ struct BenchSession {
         let items = try await DatabasePool(path: database).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM feedback") ?? 0 }
         row("official queue query, \(items) items stored", String(format: "p50 %.1f, p99 %.1f ms", queue.milliseconds(50), queue.milliseconds(99)),
             target: "p99 ≤ 10 ms", met: queue.milliseconds(99) <= 10)
+    }
+
+    /// The peer, Kinto on PostgreSQL, given the equivalent workloads: single record creation,
+    /// batch creation, paginated pulls since a timestamp. Ratios are ours / peer.
+    mutating func measurePeer(_ tools: KintoPeer.Tools) async throws {
+        note("peer: starting PostgreSQL and Kinto")
+        let peer = try KintoPeer(tools: tools)
+        defer { peer.stop() }
+        try peer.start()
+        let api = API(client: client, base: peer.base)
+        let writer = basicCredentials("bench-writer")
+        try await peer.createCollection(api, token: writer)
+        func ratio(_ ours: Double?, _ theirs: Double) -> String {
+            guard let ours, theirs > 0 else { return "" }
+            return String(format: "%.1f×", ours / theirs)
+        }
+
+        note("peer: record creation, closed loop")
+        let (created, latency, failures) = try await closedLoop(api, token: writer, seconds: sizes.seconds, concurrency: sizes.concurrency) { n in
+            (.POST, KintoPeer.records, try JSONSerialization.data(withJSONObject: ["data": kintoRecord(n)]))
+        }
+        row("peer: record create, saturation", String(format: "%.0f/s, p99 %.1f ms, %d failed", created, latency.milliseconds(99), failures),
+            target: "ours ≥ 50×", met: ours.createdPerSecond.map { $0 >= 50 * created })
+        row("  ours / peer", ratio(ours.createdPerSecond, created))
+
+        note("peer: batch creation")
+        let batch = sizes.batch, clock = clock, lanes = min(32, sizes.devices)
+        let end = clock.now + .milliseconds(Int(sizes.seconds * 2000))
+        let batchStart = clock.now
+        // Kinto answers 409 to a write that collided with a concurrent transaction; a client
+        // sends it again (same id), as kinto.js does. Those retries are counted.
+        let (written, conflicts, batchLatencies) = try await withThrowingTaskGroup(of: (Int, Int, Latencies).self) { group in
+            for lane in 0..<lanes {
+                let token = basicCredentials("bench-device-\(lane)")
+                group.addTask {
+                    var latencies = Latencies(), written = 0, conflicts = 0, n = lane * 1_000_000
+                    var requests: [[String: Any]] = []
+                    while clock.now < end {
+                        while requests.count < batch {
+                            n += 1
+                            requests.append(["method": "POST", "path": "/buckets/\(KintoPeer.bucket)/collections/\(KintoPeer.collection)/records", "body": ["data": kintoRecord(n)]])
+                        }
+                        let start = clock.now
+                        let (status, answer) = try await api.send(.POST, "/v1/batch", token: token, body: try JSONSerialization.data(withJSONObject: ["requests": requests]))
+                        let statuses = try kintoBatchStatuses(status, answer)
+                        latencies.record(clock.now - start)
+                        guard statuses.allSatisfy({ (200..<300).contains($0) || $0 == 409 }), statuses.count == requests.count else {
+                            throw BenchError("a kinto batch failed: \(Set(statuses).sorted())")
+                        }
+                        written += statuses.filter { (200..<300).contains($0) }.count
+                        requests = zip(requests, statuses).filter { $0.1 == 409 }.map(\.0)
+                        conflicts += requests.count
+                    }
+                    return (written, conflicts, latencies)
+                }
+            }
+            return try await group.reduce(into: (0, 0, Latencies())) { total, next in
+                total.0 += next.0
+                total.1 += next.1
+                total.2.merge(next.2)
+            }
+        }
+        let batchRate = Double(written) / (clock.now - batchStart).seconds
+        row("peer: batch create, \(lanes) clients × \(batch) writes", String(format: "%.0f writes/s, batch p50 %.0f, p99 %.0f ms, %d writes retried after 409", batchRate, batchLatencies.milliseconds(50), batchLatencies.milliseconds(99), conflicts))
+        row("  ours / peer", ratio(ours.batchWritesPerSecond, batchRate))
+
+        let wanted = ours.pulledRecords ?? (sizes.devices * sizes.batch)
+        if wanted > written { try peer.seed(wanted - written) }
+        note("peer: paginated pull since a timestamp")
+        let clientFolder = try temporaryFolder("kinto-client")
+        defer { try? FileManager.default.removeItem(at: clientFolder) }
+        let target = try PullTarget(path: clientFolder.appendingPathComponent("store.sqlite").path)
+        let reader = basicCredentials("bench-reader")
+        var since: String?
+        let pullStart = clock.now
+        let pulled = try await target.pullKinto(api, token: reader, since: &since)
+        let pullRate = Double(pulled) / (clock.now - pullStart).seconds
+        row("peer: initial pull into a client store", String(format: "%d records in %.2f s (%.0f/s)", pulled, (clock.now - pullStart).seconds, pullRate),
+            target: "ours ≥ 10×", met: ours.pulledPerSecond.map { $0 >= 10 * pullRate })
+        row("  ours / peer", ratio(ours.pulledPerSecond, pullRate))
+
+        var incremental = Latencies()
+        for round in 0..<sizes.incrementalRounds {
+            let requests: [[String: Any]] = (0..<sizes.incrementalChanges).map { n in
+                ["method": "POST", "path": "/buckets/\(KintoPeer.bucket)/collections/\(KintoPeer.collection)/records", "body": ["data": kintoRecord(round * 1000 + n)]]
+            }
+            let (status, _) = try await api.send(.POST, "/v1/batch", token: writer, body: try JSONSerialization.data(withJSONObject: ["requests": requests]))
+            guard status == 200 else { throw BenchError("a kinto batch failed (\(status))") }
+            let start = clock.now
+            let count = try await target.pullKinto(api, token: reader, since: &since)
+            incremental.record(clock.now - start)
+            guard count >= sizes.incrementalChanges else { throw BenchError("an incremental kinto pull missed changes (\(count))") }
+        }
+        row("peer: incremental pull of \(sizes.incrementalChanges) changes", String(format: "p50 %.1f, p99 %.1f ms", incremental.milliseconds(50), incremental.milliseconds(99)))
+        if let ourP99 = ours.incrementalP99 { row("  peer / ours (p99)", ratio(incremental.milliseconds(99), ourP99)) }
+        row("peer: Kinto peak RSS (PostgreSQL not counted)", String(format: "%.0f MB", Double(peer.peakRSS) / 1_048_576))
     }
 }

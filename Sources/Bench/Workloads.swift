@@ -126,7 +126,31 @@ struct PullTarget {
         }
     }
 
-    /// Pulls until the server says there is no more; returns the changes applied.
+    /// One record of a page: its JSON, or nil when it is removed.
+    struct Record {
+        var entity: String
+        var id: String
+        var seq: Int64
+        var json: String?
+    }
+
+    /// Applies a page and its cursor in one transaction.
+    func apply(_ records: [Record], cursor: String?) async throws {
+        try await queue.write { db in
+            for record in records {
+                if let json = record.json {
+                    try db.execute(
+                        sql: "INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data",
+                        arguments: [record.entity, record.id, record.seq, json])
+                } else {
+                    try db.execute(sql: "DELETE FROM records WHERE entity = ? AND id = ?", arguments: [record.entity, record.id])
+                }
+            }
+            try db.execute(sql: "INSERT INTO cursor (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value", arguments: [cursor])
+        }
+    }
+
+    /// Pulls from our server until it says there is no more; returns the changes applied.
     func pull(_ api: API, device: BenchDevice, cursor: inout String?, digest: Bool) async throws -> Int {
         var applied = 0
         while true {
@@ -134,22 +158,41 @@ struct PullTarget {
                 body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000, wantDigest: digest)), device: device.id)
             guard status == 200 else { throw BenchError("pull answered \(status)") }
             let page = try WireCoding.decoder().decode(PullResponse.self, from: Data(bytes.readableBytesView))
-            try await queue.write { db in
-                let encoder = WireCoding.encoder()
-                for change in page.changes {
-                    if change.op == .remove {
-                        try db.execute(sql: "DELETE FROM records WHERE entity = ? AND id = ?", arguments: [change.entity, change.id])
-                    } else {
-                        try db.execute(
-                            sql: "INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data",
-                            arguments: [change.entity, change.id, change.seq, String(decoding: try encoder.encode(change), as: UTF8.self)])
-                    }
-                }
-                try db.execute(sql: "INSERT INTO cursor (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value", arguments: [page.cursor])
+            let encoder = WireCoding.encoder()
+            let records = try page.changes.map { change in
+                Record(entity: change.entity, id: change.id, seq: change.seq,
+                       json: change.op == .remove ? nil : String(decoding: try encoder.encode(change), as: UTF8.self))
             }
+            try await apply(records, cursor: page.cursor)
             applied += page.changes.count
             cursor = page.cursor
             if !page.hasMore { return applied }
         }
+    }
+
+    /// Pulls Kinto's records since a timestamp (`_since`, sorted by `last_modified`), following
+    /// `Next-Page`, as kinto.js does; `since` becomes the collection's timestamp (its ETag).
+    func pullKinto(_ api: API, token: String, since: inout String?) async throws -> Int {
+        var path = KintoPeer.records + "?_sort=last_modified&_limit=1000" + (since.map { "&_since=\($0)" } ?? "")
+        var applied = 0
+        var timestamp = since
+        while true {
+            let (status, headers, bytes) = try await api.exchange(.GET, path, token: token)
+            guard status == 200 else { throw BenchError("kinto pull answered \(status)") }
+            if timestamp == since, let etag = headers.first(name: "ETag") { timestamp = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            guard let page = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any],
+                let objects = page["data"] as? [[String: Any]]
+            else { throw BenchError("kinto answered a page without data") }
+            let records = try objects.map { object in
+                Record(entity: "feedback", id: object["id"] as? String ?? "", seq: (object["last_modified"] as? NSNumber)?.int64Value ?? 0,
+                       json: object["deleted"] as? Bool == true ? nil : String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+            }
+            try await apply(records, cursor: timestamp)
+            applied += records.count
+            guard let next = kintoNextPage(headers) else { break }
+            path = next
+        }
+        since = timestamp
+        return applied
     }
 }

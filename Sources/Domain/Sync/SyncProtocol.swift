@@ -397,10 +397,12 @@ public enum SyncDigest {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x8422_2325_cbf2_9ce4
         for line in lines {
-            for byte in line.utf8 + [10] {
+            for byte in line.utf8 {
                 a = (a ^ UInt64(byte)) &* 0x100_0000_01b3
                 b = (b ^ UInt64(byte)) &* 0x100_0000_01b3 &+ 0x9e37_79b9
             }
+            a = (a ^ 10) &* 0x100_0000_01b3
+            b = (b ^ 10) &* 0x100_0000_01b3 &+ 0x9e37_79b9
         }
         return String(format: "%016llx%016llx", a, b)
     }

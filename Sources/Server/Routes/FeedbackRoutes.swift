@@ -20,6 +20,16 @@ struct FeedbackController: Sendable {
         }
     }
 
+    /// `mayRead` as an SQL condition on the `feedback` table aliased `f`, for queries over many
+    /// items (the sync digest). The two must agree; SyncTests compare both ways.
+    static func readableCondition(_ viewer: Actor) -> (String, [DatabaseValue]) {
+        switch viewer.role {
+        case .citizen: ("(f.citizen_id = ? OR (f.is_public = 1 AND f.status != 'submitted'))", [viewer.id.uuidString.databaseValue])
+        case .official, .supervisor: ("f.agency_code = ?", [(viewer.agencyCode ?? "").databaseValue])
+        case .admin, .system: ("1 = 1", [])
+        }
+    }
+
     func readable(_ id: UUID, by viewer: Actor) async throws -> Feedback {
         guard let feedback = try await store.feedback(id: id), Self.mayRead(feedback, viewer) else { throw APIError.notFound("feedback") }
         return feedback

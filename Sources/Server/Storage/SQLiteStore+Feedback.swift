@@ -60,7 +60,7 @@ extension Feedback: Versioned {
             id: id, citizenID: citizenID,
             trackingCode: try (row["tracking_code"] as String?).map(TrackingCode.init(parsing:)),
             categoryCode: row["category_code"], title: try text("title"), description: try text("description"),
-            location: location, photos: try jsonValue(row["photos"]), isAnonymous: row["is_anonymous"],
+            location: location, photos: row["photos"] as String? == "[]" ? [] : try jsonValue(row["photos"]), isAnonymous: row["is_anonymous"],
             isPublic: row["is_public"], urgency: urgency, status: status, agencyCode: row["agency_code"],
             assigneeID: row.uuid("assignee_id"), receivedAt: row.time("received_at"),
             acknowledgeDueAt: row.time("acknowledge_due_at"), answerDueAt: row.time("answer_due_at"),

@@ -84,11 +84,23 @@ extension SyncService {
 
     /// The digest of what the user can see: each visible record with the sequence of the last
     /// change of it in the user's partitions (what a client that pulled everything holds).
+    ///
+    /// Feedback, nearly all records, is checked in SQL (`FeedbackController.readableCondition`);
+    /// other records through their current view, one by one.
     func digest(_ db: Database, for user: Actor, upTo seq: Int64, now: Date, catalog: ReferenceCatalog) throws -> String {
         let (condition, values) = Self.partition(for: user)
-        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT entity, entity_id, max(seq) AS seq FROM change_log WHERE seq <= ? AND \(condition) GROUP BY entity, entity_id"),
-            arguments: StatementArguments([seq.databaseValue] + values))
+        let (readable, readableValues) = FeedbackController.readableCondition(user)
         var records: [(entity: String, id: String, seq: Int64)] = []
+        let feedback = try Row.fetchCursor(try db.cachedStatement(sql: """
+            SELECT g.entity_id, g.seq FROM (
+                SELECT entity_id, max(seq) AS seq FROM change_log WHERE entity = 'feedback' AND seq <= ? AND \(condition) GROUP BY entity_id
+            ) AS g JOIN feedback AS f ON f.id = g.entity_id WHERE \(readable)
+            """), arguments: StatementArguments([seq.databaseValue] + values + readableValues))
+        while let row = try feedback.next() {
+            records.append(("feedback", row[0], row[1]))
+        }
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT entity, entity_id, max(seq) AS seq FROM change_log WHERE seq <= ? AND entity != 'feedback' AND \(condition) GROUP BY entity, entity_id"),
+            arguments: StatementArguments([seq.databaseValue] + values))
         var catalogSeq: Int64?
         for row in rows {
             let entity: String = row["entity"], id: String = row["entity_id"], seq: Int64 = row["seq"]
