@@ -90,7 +90,7 @@ func runCommand(_ binary: URL, _ arguments: [String], input: String? = nil, capt
     let out = Pipe(), stdin = Pipe()
     process.standardOutput = capture ? out : FileHandle.nullDevice
     let errors = FileManager.default.temporaryDirectory.appendingPathComponent("smartvl-bench-stderr-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: errors.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: errors) }
     process.standardError = capture ? (try FileHandle(forWritingTo: errors)) : FileHandle.nullDevice
     process.standardInput = stdin

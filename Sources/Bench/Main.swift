@@ -12,7 +12,7 @@ struct SmartVLBench: AsyncParsableCommand {
         commandName: "smartvl-bench",
         abstract: "Load the real server from a separate process and print a table; or kill -9 it again and again while clients push.",
         discussion: "Run through Benchmarks/run.sh, which builds in release mode first. See Docs/performance.md.",
-        subcommands: [Run.self, Crash.self], defaultSubcommand: Run.self)
+        subcommands: [Run.self, Crash.self, Codec.self], defaultSubcommand: Run.self)
 }
 
 /// Where the binaries are: next to this one unless told.

@@ -26,4 +26,16 @@ import Testing
         // The peer's row: counted when Kinto and PostgreSQL are installed (.ci/run installs them).
         #expect(result.output.contains("| Kinto + PostgreSQL |"))
     }
+
+    @Test func theCodecMeasureReportsEveryCoder() throws {
+        let bench = ServerProcess.productsFolder.appendingPathComponent("smartvl-bench").path
+        let result = try runProgram([bench, "codec", "--records", "20", "--rounds", "2"])
+        #expect(result.status == 0, "\(result.output)")
+        let rows = result.output.split(separator: "\n").filter { $0.hasPrefix("| encode") || $0.hasPrefix("| decode") || $0.hasPrefix("| parse") }
+        #expect(rows.count == 5, "\(result.output)")
+        for row in rows {
+            let micros = row.split(separator: "|").last.map { Double($0.trimmingCharacters(in: .whitespaces)) ?? 0 } ?? 0
+            #expect(micros > 0, "\(row)")
+        }
+    }
 }

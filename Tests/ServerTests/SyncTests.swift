@@ -224,6 +224,37 @@ extension FeedbackCreate {
         }
     }
 
+    @Test func theDigestsSQLVisibilityAgreesWithMayRead() async throws {
+        let fixture = try await APIFixture()
+        try await fixture.run { api in
+            let lan = try await api.citizen("0912345678").accessToken, minh = try await api.citizen("0987654321").accessToken
+            _ = try await api.fileFeedback(lan)
+            _ = try await api.fileFeedback(lan, isPublic: false)
+            _ = try await api.fileFeedback(lan, anonymous: true)
+            _ = try await api.fileFeedback(minh, category: "y-te", isPublic: false)
+            _ = try await api.fileFeedback(minh, category: "y-te")
+            let users = try await fixture.store.database.reader.read { db in try Row.fetchAll(db, sql: "SELECT id, role, agency_code FROM users") }
+            // One item still `submitted`, as a crash between submit and receive could leave it.
+            try await fixture.store.database.writer.write { db in
+                try db.execute(sql: "UPDATE feedback SET status = 'submitted' WHERE rowid = (SELECT min(rowid) FROM feedback)")
+            }
+            let items = try await fixture.store.database.reader.read { db in
+                try String.fetchAll(db, sql: "SELECT id FROM feedback").map { try #require(try SQLiteStore.fetch(Feedback.self, key: $0, db: db)) }
+            }
+            #expect(items.contains { $0.status == .submitted })
+            #expect(users.count >= 8)
+            for user in users {
+                let viewer = Actor(id: UUID(uuidString: user["id"])!, role: Role(rawValue: user["role"])!, agencyCode: user["agency_code"])
+                let (condition, values) = FeedbackController.readableCondition(viewer)
+                let bySQL = try await fixture.store.database.reader.read { db in
+                    try String.fetchSet(db, sql: "SELECT f.id FROM feedback AS f WHERE \(condition)", arguments: StatementArguments(values))
+                }
+                let bySwift = Set(items.filter { FeedbackController.mayRead($0, viewer) }.map(\.id.uuidString))
+                #expect(bySQL == bySwift, "\(viewer.role) \(viewer.agencyCode ?? "")")
+            }
+        }
+    }
+
     @Test func aTransferRemovesTheItemFromTheOldAgencysDevices() async throws {
         let fixture = try await APIFixture()
         try await fixture.run { api in

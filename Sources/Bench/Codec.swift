@@ -1,0 +1,50 @@
+import ArgumentParser
+import Domain
+import Foundation
+
+extension SmartVLBench {
+    /// What JSON costs per record on the sync path: the wire coders (snake_case key strategies,
+    /// sorted keys) against Foundation's coders without key strategies, and untyped parsing.
+    struct Codec: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure JSON encoding and decoding of feedback views, microseconds per record.",
+            discussion: "Example: smartvl-bench codec --records 1000 --rounds 20")
+
+        @Option(help: "Records per array.") var records = 1000
+        @Option(help: "Times each array is encoded or decoded.") var rounds = 20
+
+        func run() throws {
+            let view = try WireCoding.decoder().decode(FeedbackView.self, from: Data(Self.sample.utf8))
+            let views = Array(repeating: view, count: records)
+            let wireEncoder = WireCoding.encoder(), wireDecoder = WireCoding.decoder()
+            let plainEncoder = JSONEncoder()
+            plainEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let wire = try wireEncoder.encode(views)
+            let plain = try plainEncoder.encode(views)
+            var rows: [(String, Double)] = []
+            func measure(_ name: String, _ body: () throws -> Void) rethrows {
+                let clock = ContinuousClock()
+                let start = clock.now
+                for _ in 0..<rounds { try body() }
+                rows.append((name, (clock.now - start).seconds * 1_000_000 / Double(rounds * records)))
+            }
+            try measure("encode, wire coder (snake_case strategy, sorted keys)") { _ = try wireEncoder.encode(views) }
+            try measure("encode, no key strategy (sorted keys)") { _ = try plainEncoder.encode(views) }
+            try measure("decode, wire coder (snake_case strategy)") { _ = try wireDecoder.decode([FeedbackView].self, from: wire) }
+            try measure("decode, no key strategy") { _ = try JSONDecoder().decode([FeedbackView].self, from: plain) }
+            try measure("parse only (JSONSerialization)") { _ = try JSONSerialization.jsonObject(with: wire) }
+            print("| feedback view JSON (\(wire.count / records) B) | µs per record |")
+            print("|---|---|")
+            for (name, micros) in rows { print(String(format: "| %@ | %.1f |", name, micros)) }
+        }
+
+        /// A received, routed feedback view as a pull page carries it.
+        static let sample = """
+            {"id":"6f1b6b1e-1c2d-4a5b-9c8d-7e6f5a4b3c2d","tracking_code":"PA-20261130-000123","category":"giao-thong",
+             "title":"Ổ gà tải thử số 1","description":"Phản ánh tạo bởi smartvl-bench để đo hiệu năng.","commune":"28756",
+             "photos":[],"anonymous":false,"public":true,"urgency":"normal","status":"received","agency":"SXD","mine":false,
+             "received_at":"2026-11-30T02:00:00.123Z","acknowledge_due_at":"2026-12-01T02:00:00.123Z",
+             "answer_due_at":"2026-12-10T02:00:00.123Z","overdue":false,"reopen_count":0}
+            """
+    }
+}
