@@ -97,6 +97,35 @@ extension FeedbackCreate {
         }
     }
 
+    @Test func aWriteFailingAfterItChangedRowsIsUndoneAloneAndRejected() async throws {
+        let fixture = try await APIFixture()
+        // The history insert of one item fails after its tracking code and feedback row were written.
+        try await fixture.store.database.writer.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER boom BEFORE INSERT ON history
+                WHEN (SELECT title FROM feedback WHERE id = NEW.item_id) = 'Nổ ống nước'
+                BEGIN SELECT RAISE(ABORT, 'boom'); END
+                """)
+        }
+        try await fixture.run { api in
+            let token = try await api.citizen("0912345678").accessToken
+            var device = try await TestDevice.register(api, token: token)
+            let batch = [device.mutation(.createFeedback(.sample())), device.mutation(.createFeedback(.sample("Nổ ống nước"))),
+                         device.mutation(.createFeedback(.sample("Cống nghẹt")))]
+            let answer = try #require(try await device.push(batch).value)
+            #expect(answer.results.map(\.status) == [.applied, .rejected, .applied])
+            #expect(answer.results[1].code == "item.constraint")
+            #expect(answer.lastAppliedSeq == 3)
+            // Nothing of the failed write stayed: not its row, not its tracking code.
+            let (titles, codes) = try await fixture.store.database.reader.read { db in
+                (try String.fetchAll(db, sql: "SELECT title FROM feedback ORDER BY tracking_code"),
+                 try String.fetchAll(db, sql: "SELECT substr(tracking_code, -6) FROM feedback ORDER BY tracking_code"))
+            }
+            #expect(titles == ["Ổ gà trên đường Đồng Khởi", "Cống nghẹt"])
+            #expect(codes == ["000001", "000002"])
+        }
+    }
+
     @Test func aGapIsRefusedAndARejectedWriteStillAdvancesTheQueue() async throws {
         let fixture = try await APIFixture()
         try await fixture.run { api in

@@ -4,14 +4,21 @@ import GRDB
 /// Group commit: concurrent write transactions share one SQLite transaction, so one `fsync`
 /// (`synchronous=FULL`) makes a whole batch durable instead of one write.
 ///
-/// Each write runs in its own savepoint inside the batch: a write that throws is rolled back alone
-/// and gets its error; the others commit. Every caller is answered only after the batch's commit
-/// returned, so nothing is acknowledged before it is durable. There is no timer: while one batch
-/// commits, the next one gathers whatever arrives, so a lone write is never delayed.
+/// A write that throws is rolled back alone and gets its error; the others commit. Every caller is
+/// answered only after the batch's commit returned, so nothing is acknowledged before it is
+/// durable. There is no timer: while one batch commits, the next one gathers whatever arrives, so
+/// a lone write is never delayed.
+///
+/// Savepoints only when needed: a savepoint makes SQLite copy every page a write changes into its
+/// statement journal (about twenty pages per feedback item, each a system call). So a batch first
+/// runs its writes back to back; a write that throws *before changing anything* (most refusals
+/// are checked first) just gets its error. Only when a write throws after changing rows does the
+/// batch roll back and run again with a savepoint per write, which rolls that write back alone.
 final class GroupCommit: @unchecked Sendable {
     private struct Job: Sendable {
-        /// Runs the write in the batch's transaction, inside its savepoint; records its own outcome.
-        let run: @Sendable (Database) -> Void
+        /// Runs the write in the batch's transaction (in its own savepoint when isolated) and
+        /// records its outcome; throws `PartialWrite` when, not isolated, it failed after changing rows.
+        let run: @Sendable (Database, _ isolated: Bool) throws -> Void
         /// Answers the caller once the batch committed (nil) or failed to (the error).
         let finish: @Sendable ((any Error)?) -> Void
     }
@@ -21,8 +28,11 @@ final class GroupCommit: @unchecked Sendable {
     private var queue: [Job] = []
     private var draining = false
     private var committed = 0
+    private var rerun = 0
     /// Transactions committed so far (each carrying one or more writes).
     var transactionsCommitted: Int { lock.withLock { committed } }
+    /// Batches run again with a savepoint per write, because a write failed after changing rows.
+    var batchesIsolated: Int { lock.withLock { rerun } }
     /// The most writes one transaction carries.
     let maximumBatch: Int
 
@@ -36,13 +46,24 @@ final class GroupCommit: @unchecked Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let outcome = Outcome<T>()
             let job = Job(
-                run: { db in
-                    do {
-                        try db.inSavepoint {
-                            outcome.result = .success(try body(db))
-                            return .commit
+                run: { db, isolated in
+                    if isolated {
+                        do {
+                            try db.inSavepoint {
+                                outcome.result = .success(try body(db))
+                                return .commit
+                            }
+                        } catch {
+                            outcome.result = .failure(error)
                         }
+                        return
+                    }
+                    let changes = db.totalChangesCount
+                    do {
+                        outcome.result = .success(try body(db))
                     } catch {
+                        // A failed statement undoes itself; rows changed by earlier ones stay.
+                        guard db.totalChangesCount == changes else { throw PartialWrite() }
                         outcome.result = .failure(error)
                     }
                 },
@@ -69,7 +90,12 @@ final class GroupCommit: @unchecked Sendable {
             }
             if batch.isEmpty { return }
             do {
-                try await writer.write { db in for job in batch { job.run(db) } }
+                do {
+                    try await writer.write { db in for job in batch { try job.run(db, false) } }
+                } catch is PartialWrite {
+                    lock.withLock { rerun += 1 }
+                    try await writer.write { db in for job in batch { try job.run(db, true) } }
+                }
                 lock.withLock { committed += 1 }
                 for job in batch { job.finish(nil) }
             } catch {
@@ -77,6 +103,9 @@ final class GroupCommit: @unchecked Sendable {
             }
         }
     }
+
+    /// A write failed after changing rows: the batch must run again, isolated.
+    struct PartialWrite: Error {}
 
     /// One write's result, set inside the transaction, read after the commit.
     private final class Outcome<T>: @unchecked Sendable {
