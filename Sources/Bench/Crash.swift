@@ -133,7 +133,6 @@ extension SmartVLBench {
                 var acknowledged: [String] = []
             }
             var fleet = (0..<clients).map { PeerClient(token: basicCredentials("bench-crash-\($0)"), next: $0 * 10_000_000) }
-            let path = "/buckets/\(KintoPeer.bucket)/collections/\(KintoPeer.collection)/records"
             let batch = batch
             @Sendable func send(_ api: API, _ client: inout PeerClient) async throws {
                 if client.outbox.isEmpty {
@@ -142,8 +141,7 @@ extension SmartVLBench {
                         return ["id": UUID().uuidString.lowercased(), "title": "crash \(client.next)"]
                     }
                 }
-                let requests = client.outbox.map { ["method": "POST", "path": path, "body": ["data": $0]] as [String: Any] }
-                let (status, answer) = try await api.send(.POST, "/v1/batch", token: client.token, body: try JSONSerialization.data(withJSONObject: ["requests": requests]))
+                let (status, answer) = try await api.send(.POST, "/v1/batch", token: client.token, body: try kintoBatch(client.outbox))
                 let statuses = try kintoBatchStatuses(status, answer)
                 guard statuses.count == client.outbox.count else { throw BenchError("a kinto batch answered \(statuses.count) of \(client.outbox.count)") }
                 // 201 created, 200 already there (a retry): acknowledged. Anything else goes again.
@@ -171,7 +169,7 @@ extension SmartVLBench {
             }
             // Everything Kinto has, read back through its own API.
             var ids: [String: Int] = [:], titles: [String: Int] = [:]
-            var page: String? = "/v1" + path + "?_limit=1000"
+            var page: String? = KintoPeer.records + "?_limit=1000"
             while let current = page {
                 let (status, headers, bytes) = try await api.exchange(.GET, current, token: basicCredentials("bench-writer"))
                 guard status == 200, let object = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any],

@@ -186,6 +186,12 @@ final class KintoPeer: @unchecked Sendable {
     return ["id": UUID().uuidString.lowercased(), "title": draft.title, "description": draft.description, "category": draft.category, "commune": draft.commune ?? ""]
 }
 
+/// The body of a Kinto batch creating these records.
+func kintoBatch(_ records: [[String: Any]]) throws -> Data {
+    let path = "/buckets/\(KintoPeer.bucket)/collections/\(KintoPeer.collection)/records"
+    return try JSONSerialization.data(withJSONObject: ["requests": records.map { ["method": "POST", "path": path, "body": ["data": $0]] }])
+}
+
 /// The status of each request of a Kinto batch answer.
 func kintoBatchStatuses(_ status: Int, _ answer: ByteBuffer) throws -> [Int] {
     guard status == 200, let object = try JSONSerialization.jsonObject(with: Data(answer.readableBytesView)) as? [String: Any],

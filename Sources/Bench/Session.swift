@@ -258,22 +258,22 @@ struct BenchSession {
                 let token = basicCredentials("bench-device-\(lane)")
                 group.addTask {
                     var latencies = Latencies(), written = 0, conflicts = 0, n = lane * 1_000_000
-                    var requests: [[String: Any]] = []
+                    var records: [[String: Any]] = []
                     while clock.now < end {
-                        while requests.count < batch {
+                        while records.count < batch {
                             n += 1
-                            requests.append(["method": "POST", "path": "/buckets/\(KintoPeer.bucket)/collections/\(KintoPeer.collection)/records", "body": ["data": kintoRecord(n)]])
+                            records.append(kintoRecord(n))
                         }
                         let start = clock.now
-                        let (status, answer) = try await api.send(.POST, "/v1/batch", token: token, body: try JSONSerialization.data(withJSONObject: ["requests": requests]))
+                        let (status, answer) = try await api.send(.POST, "/v1/batch", token: token, body: try kintoBatch(records))
                         let statuses = try kintoBatchStatuses(status, answer)
                         latencies.record(clock.now - start)
-                        guard statuses.allSatisfy({ (200..<300).contains($0) || $0 == 409 }), statuses.count == requests.count else {
+                        guard statuses.allSatisfy({ (200..<300).contains($0) || $0 == 409 }), statuses.count == records.count else {
                             throw BenchError("a kinto batch failed: \(Set(statuses).sorted())")
                         }
                         written += statuses.filter { (200..<300).contains($0) }.count
-                        requests = zip(requests, statuses).filter { $0.1 == 409 }.map(\.0)
-                        conflicts += requests.count
+                        records = zip(records, statuses).filter { $0.1 == 409 }.map(\.0)
+                        conflicts += records.count
                     }
                     return (written, conflicts, latencies)
                 }
@@ -305,11 +305,10 @@ struct BenchSession {
 
         var incremental = Latencies()
         for round in 0..<sizes.incrementalRounds {
-            let requests: [[String: Any]] = (0..<sizes.incrementalChanges).map { n in
-                ["method": "POST", "path": "/buckets/\(KintoPeer.bucket)/collections/\(KintoPeer.collection)/records", "body": ["data": kintoRecord(round * 1000 + n)]]
-            }
-            let (status, _) = try await api.send(.POST, "/v1/batch", token: writer, body: try JSONSerialization.data(withJSONObject: ["requests": requests]))
-            guard status == 200 else { throw BenchError("a kinto batch failed (\(status))") }
+            let body = try kintoBatch((0..<sizes.incrementalChanges).map { kintoRecord(round * 1000 + $0) })
+            let (status, answer) = try await api.send(.POST, "/v1/batch", token: writer, body: body)
+            let statuses = try kintoBatchStatuses(status, answer)
+            guard statuses.allSatisfy({ (200..<300).contains($0) }) else { throw BenchError("a kinto batch failed: \(Set(statuses).sorted())") }
             let start = clock.now
             let count = try await target.pullKinto(api, token: reader, since: &since)
             incremental.record(clock.now - start)

@@ -2,8 +2,9 @@ import Foundation
 
 /// Base64url without padding (RFC 4648 §5), as JWTs and JWKs use it.
 enum Base64URL {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
     static func encode(_ data: some DataProtocol) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
         var output: [UInt8] = []
         output.reserveCapacity((data.count * 4 + 2) / 3)
         var buffer: UInt32 = 0

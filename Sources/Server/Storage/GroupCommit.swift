@@ -47,23 +47,11 @@ final class GroupCommit: @unchecked Sendable {
             let outcome = Outcome<T>()
             let job = Job(
                 run: { db, isolated in
-                    if isolated {
-                        do {
-                            try db.inSavepoint {
-                                outcome.result = .success(try body(db))
-                                return .commit
-                            }
-                        } catch {
-                            outcome.result = .failure(error)
-                        }
-                        return
-                    }
-                    let changes = db.totalChangesCount
                     do {
-                        outcome.result = .success(try body(db))
+                        outcome.result = .success(try db.write(isolated: isolated) { try body(db) })
+                    } catch let partial as PartialWrite {
+                        throw partial
                     } catch {
-                        // A failed statement undoes itself; rows changed by earlier ones stay.
-                        guard db.totalChangesCount == changes else { throw PartialWrite() }
                         outcome.result = .failure(error)
                     }
                 },
@@ -110,5 +98,28 @@ final class GroupCommit: @unchecked Sendable {
     /// One write's result, set inside the transaction, read after the commit.
     private final class Outcome<T>: @unchecked Sendable {
         var result: Result<T, any Error>?
+    }
+}
+
+extension Database {
+    /// Runs one write of a batch. Isolated, in its own savepoint: a failure undoes it alone. Not
+    /// isolated, bare: a failure before any row changed is just thrown (a failed statement undoes
+    /// itself), a failure after rows changed throws `GroupCommit.PartialWrite`, and the caller
+    /// must run the batch again isolated.
+    func write<T>(isolated: Bool, _ body: () throws -> T) throws -> T {
+        if isolated {
+            var result: T?
+            try inSavepoint {
+                result = try body()
+                return .commit
+            }
+            return result!
+        }
+        let changes = totalChangesCount
+        do {
+            return try body()
+        } catch let error where totalChangesCount != changes && !(error is GroupCommit.PartialWrite) {
+            throw GroupCommit.PartialWrite()
+        }
     }
 }

@@ -105,18 +105,10 @@ struct SyncService: Sendable {
             }
             let target = mutation.command.target
             var result = MutationResult(seq: mutation.seq, id: mutation.id, status: .applied, entity: target.entity, entityId: target.id)
-            let changes = db.totalChangesCount
             do {
-                if isolated {
-                    try db.inSavepoint {
-                        try self.apply(db, mutation, by: deviceActor, at: now)
-                        return .commit
-                    }
-                } else {
-                    try self.apply(db, mutation, by: deviceActor, at: now)
-                }
-            } catch let error where !isolated && db.totalChangesCount != changes && !(error is GroupCommit.PartialWrite) {
-                throw GroupCommit.PartialWrite()
+                try db.write(isolated: isolated) { try self.apply(db, mutation, by: deviceActor, at: now) }
+            } catch let partial as GroupCommit.PartialWrite {
+                throw partial
             } catch AttachmentError.missing {
                 // Not a verdict: the device has not uploaded a file yet. Stop here; this write
                 // and the ones behind it wait (the answer carries fewer results than writes).
