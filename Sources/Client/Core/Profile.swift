@@ -77,4 +77,6 @@ struct Session: Codable, Sendable {
     var lastSyncAt: Date?
     /// Whether the last complete pull ended with the local digest equal to the server's.
     var converged: Bool?
+
+    enum CodingKeys: String, CodingKey { case server, user, accessToken = "access_token", accessExpiresAt = "access_expires_at", refreshToken = "refresh_token", lastSyncAt = "last_sync_at", converged }
 }

@@ -82,6 +82,8 @@ public struct AttachmentView: Codable, Sendable, Equatable {
         self.mediaType = mediaType
         self.size = size
     }
+
+    enum CodingKeys: String, CodingKey { case sha256, mediaType = "media_type", size }
 }
 
 extension Endpoints {

@@ -19,6 +19,8 @@ public struct OTPSent: Codable, Sendable, Equatable {
         self.phoneMasked = phoneMasked
         self.expiresIn = expiresIn
     }
+
+    enum CodingKeys: String, CodingKey { case phoneMasked = "phone_masked", expiresIn = "expires_in" }
 }
 
 /// Signs a citizen in with the code received.
@@ -53,6 +55,8 @@ public struct RefreshRequest: Codable, Sendable, Equatable {
     public var refreshToken: String
     /// Creates the request.
     public init(refreshToken: String) { self.refreshToken = refreshToken }
+
+    enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
 }
 
 /// Ends a session, or all of a user's sessions.
@@ -66,6 +70,8 @@ public struct LogoutRequest: Codable, Sendable, Equatable {
         self.refreshToken = refreshToken
         self.everywhere = everywhere
     }
+
+    enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token", everywhere }
 }
 
 /// Who is signed in.
@@ -88,6 +94,8 @@ public struct UserView: Codable, Sendable, Equatable {
         self.username = username
         self.agency = agency
     }
+
+    enum CodingKeys: String, CodingKey { case id, role, phoneMasked = "phone_masked", username, agency }
 }
 
 /// A new session: a short-lived access token and a rotating refresh token.
@@ -113,6 +121,8 @@ public struct TokenPair: Codable, Sendable, Equatable {
         self.refreshExpiresIn = refreshExpiresIn
         self.user = user
     }
+
+    enum CodingKeys: String, CodingKey { case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in", refreshToken = "refresh_token", refreshExpiresIn = "refresh_expires_in", user }
 }
 
 /// The public signing keys (RFC 7517).

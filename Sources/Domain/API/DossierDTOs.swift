@@ -82,6 +82,8 @@ public struct ServiceRequestView: Codable, Sendable, Equatable {
         timeliness = request.timeliness
         closingReason = request.closingReason
     }
+
+    enum CodingKeys: String, CodingKey { case id, dossierCode = "dossier_code", procedure, agency, citizenId = "citizen_id", mine, fields, documents, fee, status, submittedAt = "submitted_at", receivedAt = "received_at", promisedAt = "promised_at", dueAt = "due_at", paused, overdue, supplementMissing = "supplement_missing", supplementRequestedAt = "supplement_requested_at", supplementSuppliedAt = "supplement_supplied_at", apologyReason = "apology_reason", apologyNewDueAt = "apology_new_due_at", resultReadyAt = "result_ready_at", finishedAt = "finished_at", timeliness, closingReason = "closing_reason" }
 }
 
 /// Supplies what a supplement request listed.
@@ -111,6 +113,8 @@ public struct ApologyBody: Codable, Sendable, Equatable {
         self.reason = reason
         self.newDueAt = newDueAt
     }
+
+    enum CodingKeys: String, CodingKey { case reason, newDueAt = "new_due_at" }
 }
 
 /// Issues an invoice (school, hospital or other fees).
@@ -133,6 +137,8 @@ public struct InvoiceCreate: Codable, Sendable, Equatable {
         self.description = description
         self.amount = amount
     }
+
+    enum CodingKeys: String, CodingKey { case id, citizenPhone = "citizen_phone", purpose, description, amount }
 }
 
 /// An invoice as shown.
@@ -162,6 +168,8 @@ public struct InvoiceView: Codable, Sendable, Equatable {
         paidAt = invoice.paidAt
         paymentId = invoice.paymentID
     }
+
+    enum CodingKeys: String, CodingKey { case id, citizenId = "citizen_id", agency, purpose, description, amount, serviceRequestId = "service_request_id", status, issuedAt = "issued_at", paidAt = "paid_at", paymentId = "payment_id" }
 }
 
 /// A payment as shown.
@@ -187,6 +195,8 @@ public struct PaymentView: Codable, Sendable, Equatable {
         settledAt = payment.settledAt
         failureReason = payment.failureReason
     }
+
+    enum CodingKeys: String, CodingKey { case id, invoiceId = "invoice_id", amount, method, status, providerReference = "provider_reference", createdAt = "created_at", settledAt = "settled_at", failureReason = "failure_reason" }
 }
 
 /// A receipt as shown.
@@ -214,4 +224,6 @@ public struct ReceiptView: Codable, Sendable, Equatable {
         description = receipt.description
         issuedAt = receipt.issuedAt
     }
+
+    enum CodingKeys: String, CodingKey { case id, number, series, agency, paymentId = "payment_id", invoiceId = "invoice_id", amount, amountInWords = "amount_in_words", description, issuedAt = "issued_at" }
 }

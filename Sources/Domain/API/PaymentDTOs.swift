@@ -27,6 +27,8 @@ public struct PaymentCreate: Codable, Sendable, Equatable {
         self.method = method
         self.sandboxOutcome = sandboxOutcome
     }
+
+    enum CodingKeys: String, CodingKey { case idempotencyKey = "idempotency_key", method, sandboxOutcome = "sandbox_outcome" }
 }
 
 /// A payment just started (or the one a retried key started).
@@ -79,6 +81,8 @@ public struct RefundView: Codable, Sendable, Equatable {
         requestedAt = refund.requestedAt
         settledAt = refund.settledAt
     }
+
+    enum CodingKeys: String, CodingKey { case id, paymentId = "payment_id", amount, reason, status, requestedAt = "requested_at", settledAt = "settled_at" }
 }
 
 /// The body a payment provider posts to `/v1/payments/callback` (see `Docs/payments.md`): signed
@@ -105,6 +109,8 @@ public struct ProviderCallback: Codable, Sendable, Equatable {
         self.currency = currency
         self.reason = reason
     }
+
+    enum CodingKeys: String, CodingKey { case paymentId = "payment_id", providerReference = "provider_reference", status, amount, currency, reason }
 }
 
 /// The answer to a callback the server accepted.

@@ -27,4 +27,6 @@ public struct Problem: Codable, Sendable, Equatable, Error {
         self.field = field
         self.requestId = requestId
     }
+
+    enum CodingKeys: String, CodingKey { case type, title, status, code, detail, field, requestId = "request_id" }
 }

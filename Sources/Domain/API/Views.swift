@@ -11,6 +11,8 @@ public struct Page<Item: Codable & Sendable>: Codable, Sendable {
         self.items = items
         self.nextCursor = nextCursor
     }
+
+    enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
 }
 
 extension Page: Equatable where Item: Equatable {}
@@ -39,6 +41,8 @@ public struct CatalogView: Codable, Sendable, Equatable {
         procedures = catalog.procedures
         calendarDays = catalog.calendarDays
     }
+
+    enum CodingKeys: String, CodingKey { case version, communes, agencies, categories, procedures, calendarDays = "calendar_days" }
 }
 
 /// Files feedback: the draft and the id the device generated (a retry with the same id is safe).
@@ -142,6 +146,8 @@ public struct FeedbackView: Codable, Sendable, Equatable {
         duplicateOf = feedback.rejection?.duplicateOf
         reopenCount = feedback.reopenCount
     }
+
+    enum CodingKeys: String, CodingKey { case id, trackingCode = "tracking_code", category, title, description, latitude, longitude, commune, address, photos, anonymous, `public`, urgency, status, agency, assigneeId = "assignee_id", citizenId = "citizen_id", mine, receivedAt = "received_at", acknowledgeDueAt = "acknowledge_due_at", answerDueAt = "answer_due_at", overdue, answer, resolvedAt = "resolved_at", closedAt = "closed_at", ratingStars = "rating_stars", ratingComment = "rating_comment", rejectionReason = "rejection_reason", rejectionNote = "rejection_note", duplicateOf = "duplicate_of", reopenCount = "reopen_count" }
 }
 
 /// A reason, where an action needs one.
@@ -208,6 +214,8 @@ public struct RejectBody: Codable, Sendable, Equatable {
         self.note = note
         self.duplicateOf = duplicateOf
     }
+
+    enum CodingKeys: String, CodingKey { case reason, note, duplicateOf = "duplicate_of" }
 }
 
 /// A message in an item's thread.
@@ -242,6 +250,8 @@ public struct MessageView: Codable, Sendable, Equatable {
         self.body = body
         self.createdAt = createdAt
     }
+
+    enum CodingKeys: String, CodingKey { case id, feedbackId = "feedback_id", authorRole = "author_role", authorId = "author_id", body, createdAt = "created_at" }
 }
 
 /// One recorded transition as shown.
@@ -266,4 +276,6 @@ public struct HistoryView: Codable, Sendable, Equatable {
         toStatus = event.toStatus
         reason = event.reason
     }
+
+    enum CodingKeys: String, CodingKey { case at, actorRole = "actor_role", actorId = "actor_id", deviceId = "device_id", action, fromStatus = "from_status", toStatus = "to_status", reason }
 }

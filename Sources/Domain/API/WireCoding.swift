@@ -2,11 +2,14 @@ import Foundation
 
 /// The JSON of the wire: snake_case keys, instants as RFC 3339 UTC with milliseconds
 /// (`2026-11-30T02:00:00.123Z`), sorted keys so equal values encode to equal bytes.
+///
+/// Every wire type spells its snake_case keys in its `CodingKeys`: the coders have no key
+/// strategy, which halves the cost of JSON on the sync path (`smartvl-bench codec`). A test
+/// (`WireCodingTests`) fails when a type's encoding shows an upper-case key.
 public enum WireCoding {
     /// A configured encoder.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -18,7 +21,6 @@ public enum WireCoding {
     /// A configured decoder.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)

@@ -210,4 +210,6 @@ public struct Deadline: Sendable, Hashable, Codable {
 
     /// Whether the work is overdue at `now` (a paused deadline is never overdue).
     public func isOverdue(at now: Date) -> Bool { !isPaused && now > dueAt }
+
+    enum CodingKeys: String, CodingKey { case dueAt = "due_at", pausedAt = "paused_at", remainingMinutesAtPause = "remaining_minutes_at_pause" }
 }

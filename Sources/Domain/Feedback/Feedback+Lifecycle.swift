@@ -92,6 +92,8 @@ public struct Feedback: Sendable, Equatable, Codable {
         self.rejection = rejection
         self.reopenCount = reopenCount
     }
+
+    enum CodingKeys: String, CodingKey { case id, citizenID = "citizen_id", trackingCode = "tracking_code", categoryCode = "category_code", title, description, location, photos, isAnonymous = "is_anonymous", isPublic = "is_public", urgency, status, agencyCode = "agency_code", assigneeID = "assignee_id", receivedAt = "received_at", acknowledgeDueAt = "acknowledge_due_at", answerDueAt = "answer_due_at", answer, resolvedAt = "resolved_at", closedAt = "closed_at", rating, rejection, reopenCount = "reopen_count" }
 }
 
 /// What a citizen sends to file feedback (validated by `Feedback.submit`).

@@ -128,6 +128,8 @@ public struct Rejection: Sendable, Equatable, Codable {
         self.note = note
         self.duplicateOf = duplicateOf
     }
+
+    enum CodingKeys: String, CodingKey { case reason, note, duplicateOf = "duplicate_of" }
 }
 
 /// Timing rules of feedback that are policy, not reference data.

@@ -48,6 +48,8 @@ public struct Actor: Sendable, Hashable, Codable {
     public static func staff(_ id: UUID, role: Role = .official, agency: String, device: UUID? = nil) -> Actor {
         Actor(id: id, role: role, agencyCode: agency, deviceID: device)
     }
+
+    enum CodingKeys: String, CodingKey { case id, role, agencyCode = "agency_code", deviceID = "device_id" }
 }
 
 /// A staff username: 3–40 of `a-z 0-9 . _ -`, stored lower-case.

@@ -196,4 +196,6 @@ public struct HistoryEvent: Sendable, Codable, Equatable {
         toStatus = to.rawValue
         self.reason = reason
     }
+
+    enum CodingKeys: String, CodingKey { case itemKind = "item_kind", itemID = "item_id", at, actorID = "actor_id", actorRole = "actor_role", deviceID = "device_id", action, fromStatus = "from_status", toStatus = "to_status", reason }
 }

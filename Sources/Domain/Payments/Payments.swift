@@ -284,6 +284,8 @@ public struct Invoice: Sendable, Equatable, Codable {
         self.paidAt = paidAt
         self.paymentID = paymentID
     }
+
+    enum CodingKeys: String, CodingKey { case id, citizenID = "citizen_id", agencyCode = "agency_code", purpose, description, amount, serviceRequestID = "service_request_id", status, issuedAt = "issued_at", paidAt = "paid_at", paymentID = "payment_id" }
 }
 
 /// One attempt to pay an invoice through a provider.
@@ -381,6 +383,8 @@ public struct Payment: Sendable, Equatable, Codable {
         self.settledAt = settledAt
         self.failureReason = failureReason
     }
+
+    enum CodingKeys: String, CodingKey { case id, invoiceID = "invoice_id", citizenID = "citizen_id", agencyCode = "agency_code", amount, method, idempotencyKey = "idempotency_key", status, providerReference = "provider_reference", createdAt = "created_at", settledAt = "settled_at", failureReason = "failure_reason" }
 }
 
 /// Money returned to a citizen, in full or in part, never more than was paid.
@@ -462,6 +466,8 @@ public struct Refund: Sendable, Equatable, Codable {
         self.requestedAt = requestedAt
         self.settledAt = settledAt
     }
+
+    enum CodingKeys: String, CodingKey { case id, paymentID = "payment_id", amount, reason, status, requestedBy = "requested_by", requestedAt = "requested_at", settledAt = "settled_at" }
 }
 
 /// An electronic receipt (biên lai điện tử): immutable once issued.
@@ -513,4 +519,6 @@ public struct Receipt: Sendable, Equatable, Codable {
         self.description = description
         self.issuedAt = issuedAt
     }
+
+    enum CodingKeys: String, CodingKey { case id, paymentID = "payment_id", invoiceID = "invoice_id", citizenID = "citizen_id", agencyCode = "agency_code", number, amount, amountInWords = "amount_in_words", description, issuedAt = "issued_at" }
 }

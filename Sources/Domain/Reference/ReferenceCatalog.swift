@@ -153,6 +153,8 @@ public struct ReferenceCatalog: Sendable, Codable, Equatable {
     public func procedure(_ code: String) -> Procedure? { procedures.first { $0.code == code } }
     /// Looks up an agency by code.
     public func agency(_ code: String) -> Agency? { agencies.first { $0.code == code } }
+
+    enum CodingKeys: String, CodingKey { case version, communes, agencies, categories, procedures, calendarDays = "calendar_days" }
 }
 
 /// A commune directory backed by a set of codes.
@@ -225,6 +227,8 @@ extension ReferenceCatalog {
         public var procedures: [Procedure]
         /// Calendar exceptions.
         public var calendarDays: [CalendarDay]
+
+        enum CodingKeys: String, CodingKey { case version, departments, categories, procedures, calendarDays = "calendar_days" }
     }
 
     /// Builds and validates a catalogue from a commune CSV and a catalogue JSON document.
@@ -233,9 +237,7 @@ extension ReferenceCatalog {
         let communes = try parseCommunes(csv: communesCSV)
         let document: Document
         do {
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            document = try decoder.decode(Document.self, from: catalogJSON)
+            document = try JSONDecoder().decode(Document.self, from: catalogJSON)
         } catch {
             throw .malformedJSON(String(describing: error).prefix(300).description)
         }

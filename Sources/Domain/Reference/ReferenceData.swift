@@ -26,6 +26,8 @@ public struct Commune: Sendable, Hashable, Codable {
         self.kind = kind
         self.formerProvince = formerProvince
     }
+
+    enum CodingKeys: String, CodingKey { case code, name, kind, formerProvince = "former_province" }
 }
 
 /// An agency that works items: a provincial department or a commune/ward People's Committee.
@@ -60,6 +62,8 @@ public struct Agency: Sendable, Hashable, Codable {
 
     /// The agency code of a commune's People's Committee.
     public static func committeeCode(commune: String) -> String { "UBND-\(commune)" }
+
+    enum CodingKeys: String, CodingKey { case code, name, kind, communeCode = "commune_code", unitCode = "unit_code" }
 }
 
 /// How urgent a kind of feedback is (khẩn, bình thường, phức tạp).
@@ -120,7 +124,7 @@ public enum Routing: Sendable, Hashable, Codable {
     /// The People's Committee of the commune the feedback is located in.
     case communeCommittee
 
-    private enum CodingKeys: String, CodingKey { case agency, communeCommittee }
+    private enum CodingKeys: String, CodingKey { case agency, communeCommittee = "commune_committee" }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -172,6 +176,8 @@ public struct FeedbackCategory: Sendable, Hashable, Codable {
         self.receiveWithin = receiveWithin
         self.answerWithin = answerWithin
     }
+
+    enum CodingKeys: String, CodingKey { case code, name, nameEn = "name_en", routing, urgency, receiveWithin = "receive_within", answerWithin = "answer_within" }
 }
 
 /// The type of a procedure's form field, which decides how its value is validated.
@@ -263,4 +269,6 @@ public struct Procedure: Sendable, Hashable, Codable {
         }
         return true
     }
+
+    enum CodingKeys: String, CodingKey { case code, name, agencyCode = "agency_code", fee, processingDays = "processing_days", requiredDocuments = "required_documents", fields }
 }

@@ -80,6 +80,8 @@ public struct SupplementRequest: Sendable, Equatable, Codable {
         self.requestedAt = requestedAt
         self.suppliedAt = suppliedAt
     }
+
+    enum CodingKeys: String, CodingKey { case missing, requestedAt = "requested_at", suppliedAt = "supplied_at" }
 }
 
 /// The apology-and-new-date slip (phiếu xin lỗi và hẹn lại ngày trả kết quả).
@@ -102,6 +104,8 @@ public struct ApologySlip: Sendable, Equatable, Codable {
         self.issuedAt = issuedAt
         self.replacedDueAt = replacedDueAt
     }
+
+    enum CodingKeys: String, CodingKey { case reason, newDueAt = "new_due_at", issuedAt = "issued_at", replacedDueAt = "replaced_due_at" }
 }
 
 /// Why a dossier operation was refused.
@@ -254,6 +258,8 @@ public struct ServiceRequest: Sendable, Equatable, Codable {
         self.timeliness = timeliness
         self.closingReason = closingReason
     }
+
+    enum CodingKeys: String, CodingKey { case id, citizenID = "citizen_id", procedureCode = "procedure_code", agencyCode = "agency_code", fields, documents, fee, status, dossierCode = "dossier_code", submittedAt = "submitted_at", receivedAt = "received_at", promisedAt = "promised_at", deadline, supplementRequest = "supplement_request", apology, resultReadyAt = "result_ready_at", finishedAt = "finished_at", timeliness, closingReason = "closing_reason" }
 }
 
 /// What a citizen sends to apply for a procedure.

@@ -30,6 +30,8 @@ public struct SyncEngine: Sendable, Equatable {
             lastAppliedSeq = 0
             rejected = [:]
         }
+
+        enum CodingKeys: String, CodingKey { case deviceId = "device_id", nextSeq = "next_seq", outbox, cursor, lastAppliedSeq = "last_applied_seq", rejected }
     }
 
     /// What the driver must do next.

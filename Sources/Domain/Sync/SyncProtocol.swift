@@ -24,6 +24,8 @@ public struct DeviceRegistration: Codable, Sendable, Equatable {
         self.name = name
         self.platform = platform
     }
+
+    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", name, platform }
 }
 
 /// A registered device.
@@ -38,6 +40,8 @@ public struct DeviceRegistered: Codable, Sendable, Equatable {
         self.deviceId = deviceId
         self.lastAppliedSeq = lastAppliedSeq
     }
+
+    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", deviceId = "device_id", lastAppliedSeq = "last_applied_seq" }
 }
 
 /// What a queued write does, with its arguments.
@@ -134,15 +138,26 @@ public struct Mutation: Codable, Sendable, Equatable {
         self.madeAt = madeAt
     }
 
-    private enum CodingKeys: String, CodingKey { case seq, id, name, args, expectedStatus, madeAt }
+    private enum CodingKeys: String, CodingKey { case seq, id, name, args, expectedStatus = "expected_status", madeAt = "made_at" }
 
     private struct IDArgs: Codable { var id: UUID }
     private struct ReasonArgs: Codable { var id: UUID; var reason: String? }
     private struct RatingArgs: Codable { var id: UUID; var stars: Int; var comment: String? }
-    private struct MessageArgs: Codable { var feedbackId: UUID; var messageId: UUID; var body: String }
+    private struct MessageArgs: Codable {
+        var feedbackId: UUID
+        var messageId: UUID
+        var body: String
+        enum CodingKeys: String, CodingKey { case feedbackId = "feedback_id", messageId = "message_id", body }
+    }
     private struct DocumentsArgs: Codable { var id: UUID; var documents: [String] }
     private struct AnswerArgs: Codable { var id: UUID; var answer: String }
-    private struct RejectArgs: Codable { var id: UUID; var reason: RejectionReason; var note: String; var duplicateOf: UUID? }
+    private struct RejectArgs: Codable {
+        var id: UUID
+        var reason: RejectionReason
+        var note: String
+        var duplicateOf: UUID?
+        enum CodingKeys: String, CodingKey { case id, reason, note, duplicateOf = "duplicate_of" }
+    }
     private struct TransferArgs: Codable { var id: UUID; var agency: String; var reason: String }
     private struct AssignArgs: Codable { var id: UUID; var username: String }
     private struct MissingArgs: Codable { var id: UUID; var missing: String }
@@ -225,6 +240,8 @@ public struct PushRequest: Codable, Sendable, Equatable {
         self.deviceId = deviceId
         self.mutations = mutations
     }
+
+    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", deviceId = "device_id", mutations }
 }
 
 /// The server's verdict on one write, stored so a retry gets the same answer.
@@ -255,6 +272,8 @@ public struct MutationResult: Codable, Sendable, Equatable {
         self.messageVi = message?.vi
         self.messageEn = message?.en
     }
+
+    enum CodingKeys: String, CodingKey { case seq, id, status, entity, entityId = "entity_id", code, messageVi = "message_vi", messageEn = "message_en" }
 }
 
 /// The results of a push.
@@ -269,6 +288,8 @@ public struct PushResponse: Codable, Sendable, Equatable {
         self.results = results
         self.lastAppliedSeq = lastAppliedSeq
     }
+
+    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", results, lastAppliedSeq = "last_applied_seq" }
 }
 
 /// Asks for what changed since a cursor.
@@ -289,6 +310,8 @@ public struct PullRequest: Codable, Sendable, Equatable {
         self.limit = limit
         self.wantDigest = wantDigest
     }
+
+    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", deviceId = "device_id", cursor, limit, wantDigest = "want_digest" }
 }
 
 /// The current state of one record, or its removal from the user's view.
@@ -386,6 +409,8 @@ public struct PullResponse: Codable, Sendable, Equatable {
         self.lastAppliedSeq = lastAppliedSeq
         self.digest = digest
     }
+
+    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", changes, cursor, hasMore = "has_more", lastAppliedSeq = "last_applied_seq", digest }
 }
 
 /// The digest of a set of records: SHA-256-free so Domain stays Foundation-only; FNV-1a 64 over the

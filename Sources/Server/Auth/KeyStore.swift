@@ -11,6 +11,8 @@ struct KeyStore {
         var kid: String
         var privateKey: String
         var createdAt: Date
+
+        enum CodingKeys: String, CodingKey { case kid, privateKey = "private_key", createdAt = "created_at" }
     }
 
     struct File: Codable {
