@@ -119,8 +119,8 @@ struct PullTarget {
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.write { db in
             try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS records (entity TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
-                    PRIMARY KEY (entity, id)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS records (entity TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
+                    data TEXT NOT NULL CHECK (json_valid(data)), UNIQUE (entity, id));
                 CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT);
                 """)
         }

@@ -31,6 +31,29 @@ import Testing
         #expect(try ClientStore.inMemory().syncState() == nil)
     }
 
+    /// A store from before v4 (records in a WITHOUT ROWID table) keeps its records, and pages
+    /// still replace a record by (entity, id).
+    @Test func recordsSurviveTheMoveToARowidTable() throws {
+        let queue = try DatabaseQueue()
+        try ClientStore.migrator.migrate(queue, upTo: "v3-payment-attempts")
+        let a = UUID(), b = UUID()
+        try queue.write { db in
+            for (seq, id) in [(Int64(1), a), (2, b)] {
+                try db.execute(sql: "INSERT INTO records (entity, id, seq, data) VALUES ('feedback', ?, ?, ?)",
+                               arguments: [id.uuidString, seq, #"{"data":{"title":"cũ"}}"#])
+            }
+        }
+        let before = try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY seq") }
+        let store = try ClientStore(queue)
+        #expect(try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY seq") } == before)
+        let sql = try queue.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'records'") } ?? ""
+        #expect(!sql.contains("WITHOUT ROWID"))
+        try store.apply(page([Change(seq: 3, entity: "feedback", id: a.uuidString, op: .put, data: .feedback(try view(a, title: "Ổ gà mới")))], cursor: "c3"),
+                        state: SyncEngine.State(deviceId: device))
+        #expect(try store.record("feedback", id: a, as: FeedbackView.self)?.title == "Ổ gà mới")
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 2)
+    }
+
     @Test func aPageIsAppliedWithItsCursorOrNotAtAll() throws {
         let store = try ClientStore.inMemory()
         let a = UUID(), b = UUID()

@@ -51,6 +51,12 @@ public struct TrackingCode: Sendable, Hashable, Codable, CustomStringConvertible
         value = "PA-" + yymmdd(date) + "-" + String(format: "%06d", sequence)
     }
 
+    /// A code read back from storage, where only valid codes are written: not parsed again
+    /// (parsing was a tenth of the time to read a feedback row).
+    public init(stored value: String) {
+        self.value = value
+    }
+
     /// Parses a code a citizen typed; letters may be lower-case.
     /// - Throws: `CodeError.malformed`.
     public init(parsing raw: String) throws(CodeError) {

@@ -52,11 +52,11 @@ extension APIRouter {
                 var visible = user.role == .admin || uploader == user.id
                 if !visible {
                     // Anyone who may read an item that uses it.
-                    let feedback = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM feedback WHERE instr(photos, ?) > 0"), arguments: [digest])
+                    let feedback = try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Feedback.selection) FROM feedback WHERE instr(photos, ?) > 0"), arguments: [digest])
                     visible = try feedback.contains { FeedbackController.mayRead(try Feedback(row: $0), user) }
                 }
                 if !visible {
-                    let requests = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM service_requests WHERE instr(documents, ?) > 0"), arguments: [digest])
+                    let requests = try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(ServiceRequest.selection) FROM service_requests WHERE instr(documents, ?) > 0"), arguments: [digest])
                     visible = try requests.contains { DossierController.mayRead(try ServiceRequest(row: $0), user) }
                 }
                 return visible ? (row["media_type"], row["content"]) : nil

@@ -31,41 +31,50 @@ extension Feedback: Versioned {
         ChangePartition(ownerID: citizenID, agencyCode: agencyCode, isPublic: isPublic && status != .submitted)
     }
 
+    /// Where each of `columns` is in a row selected as `selection`. GRDB finds a column by name by
+    /// lower-casing every column name of the row on each lookup: it was a tenth of a pull page.
+    private static let position = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+
+    /// Reads a row selected as `Feedback.selection` (its columns first, in that order).
     init(row: Row) throws {
+        assert(Array(row.columnNames.prefix(Self.columns.count)) == Self.columns, "select Feedback.selection")
+        func value<Value: DatabaseValueConvertible>(_ column: String) -> Value { row[Self.position[column]!] }
+        func time(_ column: String) -> Date? { (value(column) as Double?).map(Date.init(timeIntervalSince1970:)) }
+        func uuid(_ column: String) -> UUID? { (value(column) as String?).flatMap(UUID.init(uuidString:)) }
         func text(_ column: String) throws -> VietnameseText {
-            guard let value = row[column] as String? else {
+            guard let stored = value(column) as String? else {
                 throw StorageDecodingError.corrupt(table: "feedback", column: column)
             }
-            return VietnameseText(stored: value)
+            return VietnameseText(stored: stored)
         }
         var location = FeedbackLocation()
-        if let lat = row["latitude"] as Double?, let lon = row["longitude"] as Double? {
+        if let lat = value("latitude") as Double?, let lon = value("longitude") as Double? {
             location.point = GeoPoint(trustedLatitude: lat, longitude: lon)
         }
-        location.commune = (row["commune_code"] as String?).map(CommuneCode.init(trusted:))
-        location.address = (row["address"] as String?).map(VietnameseText.init(stored:))
+        location.commune = (value("commune_code") as String?).map(CommuneCode.init(trusted:))
+        location.address = (value("address") as String?).map(VietnameseText.init(stored:))
         var rating: Rating?
-        if let stars = row["rating"] as Int?, let at = row.time("rated_at") {
-            rating = Rating(stars: stars, comment: (row["rating_comment"] as String?).map(VietnameseText.init(stored:)), at: at)
+        if let stars = value("rating") as Int?, let at = time("rated_at") {
+            rating = Rating(stars: stars, comment: (value("rating_comment") as String?).map(VietnameseText.init(stored:)), at: at)
         }
         var rejection: Rejection?
-        if let reason = (row["rejection_reason"] as String?).flatMap(RejectionReason.init(rawValue:)) {
+        if let reason = (value("rejection_reason") as String?).flatMap(RejectionReason.init(rawValue:)) {
             rejection = Rejection(
-                reason: reason, note: try text("rejection_note"), duplicateOf: row.uuid("duplicate_of"))
+                reason: reason, note: try text("rejection_note"), duplicateOf: uuid("duplicate_of"))
         }
-        guard let status = FeedbackStatus(rawValue: row["status"]), let urgency = Urgency(rawValue: row["urgency"]),
-            let id = row.uuid("id"), let citizenID = row.uuid("citizen_id")
+        guard let status = FeedbackStatus(rawValue: value("status")), let urgency = Urgency(rawValue: value("urgency")),
+            let id = uuid("id"), let citizenID = uuid("citizen_id")
         else { throw StorageDecodingError.corrupt(table: "feedback", column: "status") }
         self.init(
             id: id, citizenID: citizenID,
-            trackingCode: try (row["tracking_code"] as String?).map(TrackingCode.init(parsing:)),
-            categoryCode: row["category_code"], title: try text("title"), description: try text("description"),
-            location: location, photos: row["photos"] as String? == "[]" ? [] : try jsonValue(row["photos"]), isAnonymous: row["is_anonymous"],
-            isPublic: row["is_public"], urgency: urgency, status: status, agencyCode: row["agency_code"],
-            assigneeID: row.uuid("assignee_id"), receivedAt: row.time("received_at"),
-            acknowledgeDueAt: row.time("acknowledge_due_at"), answerDueAt: row.time("answer_due_at"),
-            answer: (row["answer"] as String?).map(VietnameseText.init(stored:)), resolvedAt: row.time("resolved_at"),
-            closedAt: row.time("closed_at"), rating: rating, rejection: rejection, reopenCount: row["reopen_count"])
+            trackingCode: (value("tracking_code") as String?).map(TrackingCode.init(stored:)),
+            categoryCode: value("category_code"), title: try text("title"), description: try text("description"),
+            location: location, photos: value("photos") as String? == "[]" ? [] : try jsonValue(value("photos")), isAnonymous: value("is_anonymous"),
+            isPublic: value("is_public"), urgency: urgency, status: status, agencyCode: value("agency_code"),
+            assigneeID: uuid("assignee_id"), receivedAt: time("received_at"),
+            acknowledgeDueAt: time("acknowledge_due_at"), answerDueAt: time("answer_due_at"),
+            answer: (value("answer") as String?).map(VietnameseText.init(stored:)), resolvedAt: time("resolved_at"),
+            closedAt: time("closed_at"), rating: rating, rejection: rejection, reopenCount: value("reopen_count"))
     }
 }
 

@@ -125,7 +125,7 @@ extension SQLiteStore {
         case .newest: (["created_at", "id"], true)
         }
         try filter.add(after: query.after, keys: keys, descending: descending)
-        let sql = "SELECT *, \(keys.enumerated().map { "\($1) AS k\($0)" }.joined(separator: ", ")) FROM feedback" + filter.sql
+        let sql = "SELECT \(Feedback.selection), \(keys.enumerated().map { "\($1) AS k\($0)" }.joined(separator: ", ")) FROM feedback" + filter.sql
             + " ORDER BY \(keys.map { "\($0) \(descending ? "DESC" : "ASC")" }.joined(separator: ", ")) LIMIT \(query.limit + 1)"
         return try await keysetPage(Feedback.self, sql: sql, filter: filter, keyCount: keys.count, limit: query.limit)
     }
@@ -145,7 +145,7 @@ extension SQLiteStore {
         case .newest: (["created_at", "id"], true)
         }
         try filter.add(after: query.after, keys: keys, descending: descending)
-        let sql = "SELECT *, \(keys[0]) AS k0, id AS k1 FROM service_requests" + filter.sql
+        let sql = "SELECT \(ServiceRequest.selection), \(keys[0]) AS k0, id AS k1 FROM service_requests" + filter.sql
             + " ORDER BY \(keys.map { "\($0) \(descending ? "DESC" : "ASC")" }.joined(separator: ", ")) LIMIT \(query.limit + 1)"
         return try await keysetPage(ServiceRequest.self, sql: sql, filter: filter, keyCount: 2, limit: query.limit)
     }
@@ -158,7 +158,7 @@ extension SQLiteStore {
         if let citizenID { filter.add("citizen_id = ?", citizenID.uuidString) }
         if let agencyCode { filter.add("agency_code = ?", agencyCode) }
         try filter.add(after: after, keys: [timeColumn, "id"], descending: true)
-        let sql = "SELECT *, \(timeColumn) AS k0, id AS k1 FROM \(T.table)" + filter.sql
+        let sql = "SELECT \(T.selection), \(timeColumn) AS k0, id AS k1 FROM \(T.table)" + filter.sql
             + " ORDER BY \(timeColumn) DESC, id DESC LIMIT \(limit + 1)"
         return try await keysetPage(T.self, sql: sql, filter: filter, keyCount: 2, limit: limit)
     }

@@ -61,6 +61,11 @@ protocol TableMapped {
     init(row: Row) throws
 }
 
+extension TableMapped {
+    /// `columns` as a select list: rows read back have them first, in this order.
+    static var selection: String { columns.joined(separator: ", ") }
+}
+
 /// Whether a table has `created_at`, `updated_at` and `version` columns maintained by the store.
 protocol Versioned: TableMapped {}
 
@@ -98,7 +103,7 @@ extension SQLiteStore {
 
     /// Reads one mapped value by key.
     static func fetch<T: TableMapped>(_ type: T.Type, key: String, db: Database) throws -> T? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM \(T.table) WHERE \(T.columns[0]) = ?"), arguments: [key]).map(T.init(row:))
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(T.selection) FROM \(T.table) WHERE \(T.columns[0]) = ?"), arguments: [key]).map(T.init(row:))
     }
 
     /// Appends one row to the change log the sync protocol reads.
