@@ -137,13 +137,13 @@ struct PullTarget {
     /// Applies a page and its cursor in one transaction.
     func apply(_ records: [Record], cursor: String?) async throws {
         try await queue.write { db in
+            let put = try db.cachedStatement(sql: "INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data")
+            let remove = try db.cachedStatement(sql: "DELETE FROM records WHERE entity = ? AND id = ?")
             for record in records {
                 if let json = record.json {
-                    try db.execute(
-                        sql: "INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data",
-                        arguments: [record.entity, record.id, record.seq, json])
+                    try put.execute(arguments: [record.entity, record.id, record.seq, json])
                 } else {
-                    try db.execute(sql: "DELETE FROM records WHERE entity = ? AND id = ?", arguments: [record.entity, record.id])
+                    try remove.execute(arguments: [record.entity, record.id])
                 }
             }
             try db.execute(sql: "INSERT INTO cursor (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value", arguments: [cursor])
@@ -158,10 +158,11 @@ struct PullTarget {
                 body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000, wantDigest: digest)), device: device.id)
             guard status == 200 else { throw BenchError("pull answered \(status)") }
             let page = try WireCoding.decoder().decode(PullResponse.self, from: Data(bytes.readableBytesView))
-            let encoder = WireCoding.encoder()
             let records = try page.changes.map { change in
-                Record(entity: change.entity, id: change.id, seq: change.seq,
-                       json: change.op == .remove ? nil : String(decoding: try encoder.encode(change), as: UTF8.self))
+                var json = WireJSONWriter()
+                try change.write(to: &json)
+                return Record(entity: change.entity, id: change.id, seq: change.seq,
+                              json: change.op == .remove ? nil : String(decoding: json.bytes, as: UTF8.self))
             }
             try await apply(records, cursor: page.cursor)
             applied += page.changes.count

@@ -111,19 +111,18 @@ struct ClientStore: Sendable {
     /// - Parameter beforeCommit: a hook tests use to fail midway.
     func apply(_ page: PullResponse, state: SyncEngine.State, beforeCommit: () throws -> Void = {}) throws {
         try writer.write { db in
-            let encoder = WireCoding.encoder()
+            // Prepared once per page: compiling the SQL for each record cost as much as storing it.
+            let put = try db.cachedStatement(sql: """
+                INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?)
+                ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data
+                """)
+            let remove = try db.cachedStatement(sql: "DELETE FROM records WHERE entity = ? AND id = ?")
             for change in page.changes {
                 switch (change.op, change.data) {
                 case (.put, let data?):
-                    let json = String(decoding: try encoder.encode(ChangeBox(data)), as: UTF8.self)
-                    try db.execute(
-                        sql: """
-                            INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?)
-                            ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data
-                            """,
-                        arguments: [change.entity, change.id, change.seq, json])
+                    try put.execute(arguments: [change.entity, change.id, change.seq, try ChangeBox(data).json()])
                 case (.remove, _):
-                    try db.execute(sql: "DELETE FROM records WHERE entity = ? AND id = ?", arguments: [change.entity, change.id])
+                    try remove.execute(arguments: [change.entity, change.id])
                 case (.put, nil):
                     continue  // an entity this client does not know
                 }
@@ -377,6 +376,17 @@ struct ChangeBox: Codable {
     }
 
     func encode(to encoder: any Encoder) throws {
+        try stored.encode(to: encoder)
+    }
+
+    /// The change as stored, written directly (`WireJSONWriter`: the same bytes as encoding it).
+    func json() throws -> String {
+        var json = WireJSONWriter()
+        try stored.write(to: &json)
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+
+    private var stored: Change {
         let entity: String = switch data {
         case .feedback: "feedback"
         case .message: "feedback_message"
@@ -387,6 +397,6 @@ struct ChangeBox: Codable {
         case .catalog: "catalog"
         case nil: "unknown"
         }
-        try Change(seq: 0, entity: entity, id: "", op: .put, data: data).encode(to: encoder)
+        return Change(seq: 0, entity: entity, id: "", op: .put, data: data)
     }
 }

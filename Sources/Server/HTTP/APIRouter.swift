@@ -127,10 +127,12 @@ struct APIRouter {
                 return Response(status: .noContent, headers: headers)
             }
             headers[.contentType] = "application/json; charset=utf-8"
-            let data = try WireCoding.encoder().encode(output)
-            return Response(
-                status: HTTPResponse.Status(code: endpoint.successStatus), headers: headers,
-                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            let answer = if let writable = output as? any WireJSONWritable {
+                ByteBuffer(bytes: try writable.wireJSON())
+            } else {
+                ByteBuffer(bytes: try WireCoding.encoder().encode(output))
+            }
+            return Response(status: HTTPResponse.Status(code: endpoint.successStatus), headers: headers, body: .init(byteBuffer: answer))
         }
     }
 }
