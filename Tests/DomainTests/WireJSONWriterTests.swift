@@ -4,29 +4,17 @@ import Testing
 
 /// The direct writer must give the encoder's bytes exactly: a client reads both.
 @Suite struct WireJSONWriterTests {
-    /// A seeded generator, so a failure reproduces.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = ["Ổ gà", " ", "\"", "\\", "/", "\n", "\t", "\r", "\u{08}", "\u{0C}", "\u{01}", "\u{1F}", "\u{7F}", "é", "😀", "a", "Đường 30/4", "<&>"]
 
-    func text(_ rng: inout SplitMix) -> String {
+    func text(_ rng: inout SplitMix64) -> String {
         (0..<Int.random(in: 0...8, using: &rng)).map { _ in Self.pieces.randomElement(using: &rng)! }.joined()
     }
 
-    func maybe<T>(_ rng: inout SplitMix, _ make: (inout SplitMix) -> T) -> T? {
+    func maybe<T>(_ rng: inout SplitMix64, _ make: (inout SplitMix64) -> T) -> T? {
         Bool.random(using: &rng) ? make(&rng) : nil
     }
 
-    func number(_ rng: inout SplitMix) -> Double {
+    func number(_ rng: inout SplitMix64) -> Double {
         switch Int.random(in: 0...4, using: &rng) {
         case 0: Double(Int.random(in: -180...180, using: &rng))
         case 1: Double.random(in: -180...180, using: &rng)
@@ -36,11 +24,11 @@ import Testing
         }
     }
 
-    func date(_ rng: inout SplitMix) -> Date {
+    func date(_ rng: inout SplitMix64) -> Date {
         Date(timeIntervalSince1970: Double(Int64.random(in: 0...4_102_444_800_000, using: &rng)) / 1000)
     }
 
-    func view(_ rng: inout SplitMix, base: FeedbackView) -> FeedbackView {
+    func view(_ rng: inout SplitMix64, base: FeedbackView) -> FeedbackView {
         var v = base
         v.id = UUID()
         v.trackingCode = maybe(&rng, text)
@@ -77,7 +65,7 @@ import Testing
     }
 
     @Test func aPullPageIsWrittenAsTheEncoderWritesIt() throws {
-        var rng = SplitMix(state: 20261130)
+        var rng = SplitMix64(seed: 20261130)
         let catalog = try ReferenceCatalog.bundled()
         let base = try Feedback.submit(
             FeedbackDraft(category: "giao-thong", title: "Ổ gà lớn trên đường", description: "Ổ gà sâu khoảng 20 cm.", commune: "28756"),

@@ -6,17 +6,6 @@ import PropertyBased
 import Testing
 @testable import Server
 
-/// A small deterministic generator (SplitMix64): every failing run prints its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A device driven by the real `SyncEngine`, with its local records.
 struct EngineDevice {
@@ -39,7 +28,7 @@ struct EngineDevice {
 
     /// Sends a request, maybe through a fault: dropped before the server, dropped after it
     /// committed, delivered twice, or preceded by a stale earlier request.
-    mutating func send(_ action: SyncEngine.Action, api: TestAPI, faults: Bool, rng: inout SplitMix) async throws -> SyncEngine.Event {
+    mutating func send(_ action: SyncEngine.Action, api: TestAPI, faults: Bool, rng: inout SplitMix64) async throws -> SyncEngine.Event {
         let mode = faults ? Int(rng.next() % 5) : 0
         if mode == 0 || mode == 3 || mode == 4 { sent.append(action) }
         switch mode {
@@ -78,7 +67,7 @@ struct EngineDevice {
     }
 
     /// Runs a sync to the end, or gives up after `budget` requests (the device went offline).
-    mutating func sync(api: TestAPI, faults: Bool, rng: inout SplitMix, budget: Int = 60) async throws {
+    mutating func sync(api: TestAPI, faults: Bool, rng: inout SplitMix64, budget: Int = 60) async throws {
         var action = engine.handle(.sync)
         for _ in 0..<budget {
             switch action {
@@ -112,7 +101,7 @@ struct EngineDevice {
     static func run(seed: UInt64, steps: Int = 14) async throws {
         let fixture = try await APIFixture()
         try await fixture.run { api in
-            var rng = SplitMix(state: seed)
+            var rng = SplitMix64(seed: seed)
             let token = try await api.citizen("0912345678").accessToken
             var devices: [EngineDevice] = []
             for _ in 0..<2 {

@@ -131,40 +131,27 @@ public struct WireJSONWriter {
 
     // MARK: Members
 
-    /// `"key":"value"`, or nothing when `value` is nil.
-    public mutating func field(_ name: StaticString, _ value: String?) {
+    /// `"key":value` written by `write`, or nothing when `value` is nil.
+    private mutating func optional<Value>(_ name: StaticString, _ value: Value?, _ write: (inout WireJSONWriter, Value) -> Void) {
         guard let value else { return }
         key(name)
-        string(value)
+        write(&self, value)
     }
+
+    /// `"key":"value"`, or nothing when `value` is nil.
+    public mutating func field(_ name: StaticString, _ value: String?) { optional(name, value) { $0.string($1) } }
 
     /// `"key":"UUID"`, or nothing when `value` is nil.
-    public mutating func field(_ name: StaticString, _ value: UUID?) {
-        guard let value else { return }
-        key(name)
-        uuid(value)
-    }
+    public mutating func field(_ name: StaticString, _ value: UUID?) { optional(name, value) { $0.uuid($1) } }
 
     /// `"key":"instant"`, or nothing when `value` is nil.
-    public mutating func field(_ name: StaticString, _ value: Date?) {
-        guard let value else { return }
-        key(name)
-        date(value)
-    }
+    public mutating func field(_ name: StaticString, _ value: Date?) { optional(name, value) { $0.date($1) } }
 
     /// `"key":integer`, or nothing when `value` is nil.
-    public mutating func field(_ name: StaticString, _ value: Int?) {
-        guard let value else { return }
-        key(name)
-        int(value)
-    }
+    public mutating func field(_ name: StaticString, _ value: Int?) { optional(name, value) { $0.int($1) } }
 
     /// `"key":number`, or nothing when `value` is nil.
-    public mutating func field(_ name: StaticString, _ value: Double?) {
-        guard let value else { return }
-        key(name)
-        double(value)
-    }
+    public mutating func field(_ name: StaticString, _ value: Double?) { optional(name, value) { $0.double($1) } }
 
     /// `"key":true|false`.
     public mutating func field(_ name: StaticString, _ value: Bool) {
@@ -174,9 +161,7 @@ public struct WireJSONWriter {
 
     /// `"key":"raw value"`, or nothing when `value` is nil.
     public mutating func field<Value: RawRepresentable>(_ name: StaticString, _ value: Value?) where Value.RawValue == String {
-        guard let value else { return }
-        key(name)
-        string(value.rawValue)
+        optional(name, value) { $0.string($1.rawValue) }
     }
 
     /// `"key":["…",…]`.
