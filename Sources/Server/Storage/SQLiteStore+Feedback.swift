@@ -12,6 +12,7 @@ extension Feedback: Versioned {
         "closed_at", "rating", "rating_comment", "rated_at", "rejection_reason", "rejection_note", "duplicate_of",
         "reopen_count",
     ]
+    static let selection = columns.joined(separator: ", ")
 
     var key: String { id.uuidString }
 
@@ -40,7 +41,7 @@ extension Feedback: Versioned {
         assert(Array(row.columnNames.prefix(Self.columns.count)) == Self.columns, "select Feedback.selection")
         func value<Value: DatabaseValueConvertible>(_ column: String) -> Value { row[Self.position[column]!] }
         func time(_ column: String) -> Date? { (value(column) as Double?).map(Date.init(timeIntervalSince1970:)) }
-        func uuid(_ column: String) -> UUID? { (value(column) as String?).flatMap(UUID.init(uuidString:)) }
+        func uuid(_ column: String) -> UUID? { (value(column) as String?).flatMap(UUID.init(text:)) }
         func text(_ column: String) throws -> VietnameseText {
             guard let stored = value(column) as String? else {
                 throw StorageDecodingError.corrupt(table: "feedback", column: column)

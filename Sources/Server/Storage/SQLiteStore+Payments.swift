@@ -9,6 +9,7 @@ extension Invoice: TableMapped {
         "id", "citizen_id", "agency_code", "purpose", "description", "amount", "service_request_id", "status", "issued_at",
         "paid_at", "payment_id",
     ]
+    static let selection = columns.joined(separator: ", ")
 
     var key: String { id.uuidString }
 
@@ -40,6 +41,7 @@ extension Payment: TableMapped {
         "id", "invoice_id", "citizen_id", "agency_code", "amount", "method", "idempotency_key", "status",
         "provider_reference", "created_at", "settled_at", "failure_reason",
     ]
+    static let selection = columns.joined(separator: ", ")
 
     var key: String { id.uuidString }
 
@@ -72,6 +74,7 @@ extension Receipt: TableMapped {
         "id", "payment_id", "invoice_id", "citizen_id", "agency_code", "series", "number", "amount", "amount_in_words",
         "description", "issued_at",
     ]
+    static let selection = columns.joined(separator: ", ")
 
     var key: String { id.uuidString }
 

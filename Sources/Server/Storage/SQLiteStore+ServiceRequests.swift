@@ -11,6 +11,7 @@ extension ServiceRequest: Versioned {
         "supplement_requested_at", "supplement_supplied_at", "apology_reason", "apology_new_due_at", "apology_issued_at",
         "apology_replaced_due_at", "result_ready_at", "finished_at", "timeliness", "closing_reason",
     ]
+    static let selection = columns.joined(separator: ", ")
 
     var key: String { id.uuidString }
 

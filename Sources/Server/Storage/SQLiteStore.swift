@@ -27,7 +27,7 @@ extension Row {
 
     /// A stored UUID (text).
     func uuid(_ column: String) -> UUID? {
-        (self[column] as String?).flatMap(UUID.init(uuidString:))
+        (self[column] as String?).flatMap(UUID.init(text:))
     }
 }
 
@@ -51,6 +51,8 @@ protocol TableMapped {
     static var changeEntity: String { get }
     /// The column names, `id` first, in the order of `values`.
     static var columns: [String] { get }
+    /// `columns` as a select list: rows read back have them first, in this order.
+    static var selection: String { get }
     /// The column values, in the order of `columns`.
     var values: [(any DatabaseValueConvertible)?] { get }
     /// The primary key.
@@ -59,11 +61,6 @@ protocol TableMapped {
     var partition: ChangePartition { get }
     /// Reads a row back.
     init(row: Row) throws
-}
-
-extension TableMapped {
-    /// `columns` as a select list: rows read back have them first, in this order.
-    static var selection: String { columns.joined(separator: ", ") }
 }
 
 /// Whether a table has `created_at`, `updated_at` and `version` columns maintained by the store.

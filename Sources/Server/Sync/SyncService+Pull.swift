@@ -61,9 +61,13 @@ extension SyncService {
                 let entity: String = row["entity"], id: String = row["entity_id"]
                 latest[entity + "|" + id] = (row["seq"], entity, id)
             }
+            // Feedback, nearly every record, read in one query per page rather than one per record.
+            let feedback = try Self.feedback(db, ids: latest.values.filter { $0.entity == "feedback" }.map(\.id))
             var changes: [Change] = []
             for item in latest.values.sorted(by: { $0.seq < $1.seq }) {
-                let data = try self.currentView(db, entity: item.entity, id: item.id, for: user, now: now, catalog: catalog)
+                let data = item.entity == "feedback"
+                    ? Self.feedbackView(feedback[item.id], for: user, now: now)
+                    : try self.currentView(db, entity: item.entity, id: item.id, for: user, now: now, catalog: catalog)
                 changes.append(Change(
                     seq: item.seq, entity: item.entity, id: item.entity == "catalog" ? "catalog" : item.id,
                     op: data == nil ? .remove : .put, data: data))
@@ -116,12 +120,34 @@ extension SyncService {
         return SyncDigest.of(records)
     }
 
+    /// Feedback items by id (text), those that exist.
+    static func feedback(_ db: Database, ids: [String]) throws -> [String: Feedback] {
+        var found: [String: Feedback] = [:]
+        var start = 0
+        while start < ids.count {
+            let chunk = ids[start..<min(start + 500, ids.count)]
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Feedback.selection) FROM feedback WHERE id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
+                                           arguments: StatementArguments(Array(chunk)))
+            while let row = try rows.next() {
+                let item = try Feedback(row: row)
+                found[item.key] = item
+            }
+            start += chunk.count
+        }
+        return found
+    }
+
+    /// A feedback item as `user` may see it now, or nil when it is gone or not theirs to see.
+    static func feedbackView(_ item: Feedback?, for user: Actor, now: Date) -> ChangeData? {
+        guard let item, FeedbackController.mayRead(item, user) else { return nil }
+        return .feedback(FeedbackView(item, viewer: user, now: now))
+    }
+
     /// The record as `user` may see it now, or nil when it is not (or no longer) theirs to see.
     func currentView(_ db: Database, entity: String, id: String, for user: Actor, now: Date, catalog: ReferenceCatalog) throws -> ChangeData? {
         switch entity {
         case "feedback":
-            guard let item = try SQLiteStore.fetch(Feedback.self, key: id, db: db), FeedbackController.mayRead(item, user) else { return nil }
-            return .feedback(FeedbackView(item, viewer: user, now: now))
+            return Self.feedbackView(try SQLiteStore.fetch(Feedback.self, key: id, db: db), for: user, now: now)
         case "feedback_message":
             guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM feedback_messages WHERE id = ?"), arguments: [id]) else { return nil }
             let message = SQLiteStore.message(row)

@@ -1,0 +1,39 @@
+import Foundation
+
+extension UUID {
+    /// Parses the 36-character text form: hex digits of either case, hyphens at 8, 13, 18 and 23.
+    /// Same values as `UUID(uuidString:)` without its `sscanf` (reading a UUID column is on every
+    /// row of a sync page), and stricter: `sscanf` also lets a space or `0x` stand in a pair.
+    public init?(text: String) {
+        var text = text
+        guard let bytes = text.withUTF8({ utf8 -> uuid_t? in
+            guard utf8.count == 36 else { return nil }
+            var out = [UInt8](repeating: 0, count: 16)
+            var position = 0
+            var index = 0
+            while index < 36 {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    guard utf8[index] == UInt8(ascii: "-") else { return nil }
+                    index += 1
+                    continue
+                }
+                guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return nil }
+                out[position] = high << 4 | low
+                position += 1
+                index += 2
+            }
+            return (out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7],
+                    out[8], out[9], out[10], out[11], out[12], out[13], out[14], out[15])
+        }) else { return nil }
+        self.init(uuid: bytes)
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
