@@ -4,7 +4,8 @@ import Foundation
 
 extension SmartVLBench {
     /// What JSON costs per record on the sync path: the wire coders (explicit snake_case keys,
-    /// sorted keys) against the snake_case key strategies they replaced, and untyped parsing.
+    /// sorted keys) against the snake_case key strategies they replaced, the direct writer and
+    /// reader of pull pages, and untyped parsing.
     struct Codec: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure JSON encoding and decoding of feedback views, microseconds per record.",
@@ -32,6 +33,12 @@ extension SmartVLBench {
             try measure("encode, wire coder (explicit keys, sorted)") { _ = try wireEncoder.encode(views) }
             try measure("encode, snake_case key strategy (before)") { _ = try strategyEncoder.encode(views) }
             try measure("decode, wire coder (explicit keys)") { _ = try wireDecoder.decode([FeedbackView].self, from: wire) }
+            let page = PullResponse(protocolVersion: 2, changes: views.enumerated().map { n, view in
+                Change(seq: Int64(n + 1), entity: "feedback", id: view.id.uuidString, op: .put, data: .feedback(view))
+            }, cursor: "c", hasMore: true, lastAppliedSeq: 0, digest: nil)
+            let pageBytes = try page.wireJSON()
+            try measure("encode a pull page, direct writer") { _ = try page.wireJSON() }
+            try measure("decode a pull page, direct reader") { _ = try PullResponse(wireJSON: pageBytes) }
             try measure("parse only (JSONSerialization)") { _ = try JSONSerialization.jsonObject(with: wire) }
             print("| feedback view JSON (\(wire.count / records) B) | µs per record |")
             print("|---|---|")

@@ -2,7 +2,8 @@ import Domain
 import Foundation
 import Testing
 
-/// The direct writer must give the encoder's bytes exactly: a client reads both.
+/// The direct writer must give the encoder's bytes exactly, and the direct reader the decoder's
+/// values: a client meets both.
 @Suite struct WireJSONWriterTests {
     static let pieces = ["Ổ gà", " ", "\"", "\\", "/", "\n", "\t", "\r", "\u{08}", "\u{0C}", "\u{01}", "\u{1F}", "\u{7F}", "é", "😀", "a", "Đường 30/4", "<&>"]
 
@@ -64,25 +65,115 @@ import Testing
         return v
     }
 
-    @Test func aPullPageIsWrittenAsTheEncoderWritesIt() throws {
-        var rng = SplitMix64(seed: 20261130)
-        let catalog = try ReferenceCatalog.bundled()
-        let base = try Feedback.submit(
+    /// A random page: feedback with every field varied, a removal, on the first round the catalogue.
+    func page(_ rng: inout SplitMix64, round: Int, base: FeedbackView, catalog: ReferenceCatalog) -> PullResponse {
+        var changes: [Change] = (0..<5).map { n in
+            Change(seq: Int64(round * 10 + n), entity: "feedback", id: UUID().uuidString, op: .put, data: .feedback(view(&rng, base: base)))
+        }
+        changes.append(Change(seq: 9, entity: "feedback", id: text(&rng), op: .remove, data: nil))
+        if round == 0 { changes.append(Change(seq: 10, entity: "catalog", id: "catalog", op: .put, data: .catalog(CatalogView(catalog)))) }
+        return PullResponse(protocolVersion: 2, changes: changes, cursor: text(&rng), hasMore: Bool.random(using: &rng),
+                            lastAppliedSeq: Int64.random(in: 0...Int64.max, using: &rng), digest: maybe(&rng, text))
+    }
+
+    func base(_ catalog: ReferenceCatalog) throws -> FeedbackView {
+        let now = Date(timeIntervalSince1970: 1_796_000_000)
+        let item = try Feedback.submit(
             FeedbackDraft(category: "giao-thong", title: "Ổ gà lớn trên đường", description: "Ổ gà sâu khoảng 20 cm.", commune: "28756"),
-            id: UUID(), by: .citizen(UUID()), at: Date(timeIntervalSince1970: 1_796_000_000), catalog: catalog).0
-        let baseView = FeedbackView(base, viewer: .citizen(base.citizenID), now: Date(timeIntervalSince1970: 1_796_000_000))
-        for round in 0..<200 {
-            var changes: [Change] = (0..<5).map { n in
-                Change(seq: Int64(round * 10 + n), entity: "feedback", id: UUID().uuidString, op: .put, data: .feedback(view(&rng, base: baseView)))
-            }
-            changes.append(Change(seq: 9, entity: "feedback", id: text(&rng), op: .remove, data: nil))
-            if round == 0 { changes.append(Change(seq: 10, entity: "catalog", id: "catalog", op: .put, data: .catalog(CatalogView(catalog)))) }
-            let page = PullResponse(protocolVersion: 2, changes: changes, cursor: text(&rng), hasMore: Bool.random(using: &rng),
-                                    lastAppliedSeq: Int64.random(in: 0...Int64.max, using: &rng), digest: maybe(&rng, text))
+            id: UUID(), by: .citizen(UUID()), at: now, catalog: catalog).0
+        return FeedbackView(item, viewer: .citizen(item.citizenID), now: now)
+    }
+
+    /// 200 random pages from `seed`.
+    func pages(seed: UInt64, _ body: (PullResponse) throws -> Void) throws {
+        var rng = SplitMix64(seed: seed)
+        let catalog = try ReferenceCatalog.bundled()
+        let base = try base(catalog)
+        for round in 0..<200 { try body(page(&rng, round: round, base: base, catalog: catalog)) }
+    }
+
+    @Test func aPullPageIsWrittenAsTheEncoderWritesIt() throws {
+        try pages(seed: 20261130) { page in
             let expected = String(decoding: try WireCoding.encoder().encode(page), as: UTF8.self)
             let written = String(decoding: try page.wireJSON(), as: UTF8.self)
             #expect(written == expected)
-            if written != expected { return }
         }
+    }
+
+    /// Pages read back to the values written, and the same values as the decoder's.
+    @Test func aPullPageIsReadAsTheDecoderReadsIt() throws {
+        try pages(seed: 30112026) { page in
+            let bytes = try page.wireJSON()
+            let read = try PullResponse(wireJSON: bytes)
+            #expect(read == page)
+            #expect(read == (try WireCoding.decoder().decode(PullResponse.self, from: Data(bytes))))
+            // Spaces between every token change nothing.
+            let spaced = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(bytes)), options: [.prettyPrinted])
+            #expect(try PullResponse(wireJSON: Array(spaced)) == (try WireCoding.decoder().decode(PullResponse.self, from: spaced)))
+        }
+    }
+
+    /// Damaged pages (a byte deleted, replaced by a structural character, or inserted, or the
+    /// page cut short): the reader refuses exactly what the decoder refuses, and reads the rest
+    /// to the same values.
+    @Test func aDamagedPageIsRefusedAsTheDecoderRefusesIt() throws {
+        var rng = SplitMix64(seed: 42)
+        let catalog = try ReferenceCatalog.bundled()
+        let base = try base(catalog)
+        let structural: [UInt8] = Array("{}[],:\"\\\u{01}".utf8)
+        let inserted: [UInt8] = structural + Array(" 0-.enx".utf8)
+        var refused = 0
+        for round in 1...150 {
+            var bytes = try page(&rng, round: round, base: base, catalog: catalog).wireJSON()
+            let at = Int.random(in: 0..<bytes.count, using: &rng)
+            switch Int.random(in: 0...3, using: &rng) {
+            case 0: bytes.remove(at: at)
+            case 1: bytes[at] = structural.randomElement(using: &rng)!
+            case 2: bytes.insert(inserted.randomElement(using: &rng)!, at: at)
+            default: bytes.removeLast(bytes.count - at)
+            }
+            let ours = Result { try PullResponse(wireJSON: bytes) }
+            let theirs = Result { try WireCoding.decoder().decode(PullResponse.self, from: Data(bytes)) }
+            switch (ours, theirs) {
+            case (.success(let a), .success(let b)): #expect(a == b)
+            case (.failure, .failure): refused += 1
+            default: Issue.record("reader \(ours), decoder \(theirs) for \(String(decoding: bytes, as: UTF8.self).prefix(2000))")
+            }
+        }
+        #expect(refused > 50, "most damage is refused")
+    }
+
+    /// Hand-made edge cases in a record the reader reads (feedback): both coders accept or refuse
+    /// each alike. In a record it only skips (a kind it does not know) the reader is stricter: the
+    /// decoder lets invalid UTF-8, lone surrogates, `01` or `[1,]` pass where it does not look.
+    @Test func edgeCasesAreTreatedAsTheDecoderTreatsThem() throws {
+        func page(_ data: [UInt8], entity: String) -> [UInt8] {
+            Array(#"{"changes":[{"data":"#.utf8) + data + Array(#","entity":"\#(entity)","id":"x","op":"put","seq":1}],"cursor":"c","has_more":false,"last_applied_seq":0,"protocol_version":2}"#.utf8)
+        }
+        // Each value, and whether it is JSON (RFC 8259).
+        let values: [([UInt8], Bool)] = [
+            (Array(#"{"a":"ok"}"#.utf8), true), (Array(#""\ud83d\ude00""#.utf8), true), (Array("-0.5e+3".utf8), true),
+            ([0x22, 0xFF, 0x22], false), ([0x22, 0xC0, 0x80, 0x22], false), ([0x22, 0xED, 0xA0, 0x80, 0x22], false),
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], false), ([0x22, 0xE1, 0x80, 0x22], false), (Array(#""\ud800""#.utf8), false),
+            (Array(#""\udc00""#.utf8), false), (Array("\"a\u{01}\"".utf8), false), (Array("01".utf8), false), (Array("1.".utf8), false),
+            (Array("-".utf8), false), (Array("1e".utf8), false), (Array("[1,]".utf8), false), (Array("{,}".utf8), false),
+            (Array("tru".utf8), false), (Array("nul".utf8), false), (Array(#"{"a":1 "b":2}"#.utf8), false),
+            (Array(String(repeating: "[", count: 600).utf8) + Array(String(repeating: "]", count: 600).utf8), false),
+        ]
+        for (value, valid) in values {
+            let text = String(decoding: value, as: UTF8.self).prefix(40)
+            for entity in ["future_kind", "feedback"] {
+                let bytes = page(value, entity: entity)
+                let ours = (try? PullResponse(wireJSON: bytes)) != nil
+                let theirs = (try? WireCoding.decoder().decode(PullResponse.self, from: Data(bytes))) != nil
+                if entity == "feedback" {
+                    #expect(ours == theirs, "feedback: \(text)")
+                } else {
+                    #expect(ours == valid, "future_kind: \(text)")
+                    #expect(!ours || theirs, "never laxer than the decoder: \(text)")
+                }
+            }
+        }
+        #expect(throws: DecodingError.self) { try PullResponse(wireJSON: page(Array("1".utf8), entity: "x") + Array(" x".utf8)) }
     }
 }

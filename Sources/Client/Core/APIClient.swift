@@ -53,6 +53,8 @@ final class APIClient: @unchecked Sendable {
         guard status == endpoint.successStatus || (200..<300).contains(status) else { throw .problem(Self.problem(status: status, data: data)) }
         if Out.self == NoContent.self { return NoContent() as! Out }
         do {
+            // Pull pages are read in place (`WireJSONReader`): the same values, a fraction of the time.
+            if let readable = Out.self as? any WireJSONReadable.Type { return try readable.init(wireJSON: Array(data)) as! Out }
             return try WireCoding.decoder().decode(Out.self, from: data)
         } catch {
             throw .problem(Self.localProblem("response.invalid", "the server's answer could not be read: \(error)"))

@@ -75,7 +75,11 @@ public enum WireCoding {
 
     /// Parses RFC 3339 with `Z` or an offset, with or without a fraction.
     public static func parse(_ text: String) -> Date? {
-        let chars = Array(text.utf8)
+        var text = text
+        return text.withUTF8(parse(utf8:))
+    }
+
+    private static func parse(utf8 chars: UnsafeBufferPointer<UInt8>) -> Date? {
         guard chars.count >= 20, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
             chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t"), chars[13] == UInt8(ascii: ":"),
             chars[16] == UInt8(ascii: ":")

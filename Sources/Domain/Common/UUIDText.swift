@@ -6,26 +6,28 @@ extension UUID {
     /// row of a sync page), and stricter: `sscanf` also lets a space or `0x` stand in a pair.
     public init?(text: String) {
         var text = text
-        guard let bytes = text.withUTF8({ utf8 -> uuid_t? in
-            guard utf8.count == 36 else { return nil }
-            var out = [UInt8](repeating: 0, count: 16)
-            var position = 0
-            var index = 0
-            while index < 36 {
-                if index == 8 || index == 13 || index == 18 || index == 23 {
-                    guard utf8[index] == UInt8(ascii: "-") else { return nil }
-                    index += 1
-                    continue
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = text.withUTF8 { utf8 in
+            withUnsafeMutableBytes(of: &value) { out -> Bool in
+                guard utf8.count == 36 else { return false }
+                var position = 0
+                var index = 0
+                while index < 36 {
+                    if index == 8 || index == 13 || index == 18 || index == 23 {
+                        guard utf8[index] == UInt8(ascii: "-") else { return false }
+                        index += 1
+                        continue
+                    }
+                    guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return false }
+                    out[position] = high << 4 | low
+                    position += 1
+                    index += 2
                 }
-                guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return nil }
-                out[position] = high << 4 | low
-                position += 1
-                index += 2
+                return true
             }
-            return (out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7],
-                    out[8], out[9], out[10], out[11], out[12], out[13], out[14], out[15])
-        }) else { return nil }
-        self.init(uuid: bytes)
+        }
+        guard parsed else { return nil }
+        self.init(uuid: value)
     }
 
     private static func nibble(_ c: UInt8) -> UInt8? {
