@@ -1,4 +1,4 @@
-import Domain
+@testable import Domain
 import Foundation
 import Testing
 
@@ -62,5 +62,29 @@ import Testing
         #expect(SearchKey.matches("Ổ gà trên Đường 3/2, Phường 1", query: "duong 3/2"))
         #expect(!SearchKey.matches("Đèn đường hỏng", query: "ngập"))
         #expect(SearchKey.matches("anything", query: "   "))
+    }
+
+    /// The table-driven fold gives the full fold's key on any text: Vietnamese in both
+    /// normalization forms, other Latin letters, other scripts, every kind of space.
+    @Test func theFastFoldAgreesWithTheFullFold() {
+        var rng = SplitMix64(seed: 11)
+        let pieces = ["Ổ gà", "ĐƯỜNG", "đường", "Nguyễn", "e\u{0301}", "A\u{0323}\u{0302}", "Æ", "ß", "Ǆ", "ŉ", "İ", "ǰ", "ẞ", "Ω", "Привет", "東京", "😀",
+                      " ", "  ", "\t", "\n", "\u{A0}", "\u{2003}", "\u{3000}", "x", "Z", "9", "-", "/", "ﬁ", "Ǳ", "ǲ", "ȸ", "Ḁ", "ỹ", "Ỵ", "Ỹ"]
+        for _ in 0..<2000 {
+            let text = (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            #expect(SearchKey.fold(text) == SearchKey.fullFold(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        for value in Array(0x00C0...0x024F) + Array(0x1E00...0x1EFF) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "a" + String(scalar) + " B" + String(scalar)
+            #expect(SearchKey.fold(text) == SearchKey.fullFold(text), "U+\(String(value, radix: 16))")
+        }
+    }
+
+    @Test func uuidTextIsTheUUIDString() {
+        for _ in 0..<200 {
+            let uuid = UUID()
+            #expect(uuid.text == uuid.uuidString)
+        }
     }
 }

@@ -103,7 +103,7 @@ public struct WireJSONWriter {
 
     /// A UUID, upper-case as `UUID.uuidString`.
     public mutating func uuid(_ value: UUID) {
-        string(value.uuidString)
+        string(value.text)
     }
 
     /// An instant, RFC 3339 UTC with milliseconds.

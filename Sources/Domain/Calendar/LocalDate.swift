@@ -65,10 +65,10 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
 
     /// `YYYY-MM-DD`.
-    public var iso: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var iso: String { zeroPadded(year, width: 4) + "-" + zeroPadded(month, width: 2) + "-" + zeroPadded(day, width: 2) }
 
     /// `dd/MM/yyyy`, as Vietnamese documents write dates.
-    public var vietnamese: String { String(format: "%02d/%02d/%04d", day, month, year) }
+    public var vietnamese: String { zeroPadded(day, width: 2) + "/" + zeroPadded(month, width: 2) + "/" + zeroPadded(year, width: 4) }
 
     public var description: String { iso }
 

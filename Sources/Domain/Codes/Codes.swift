@@ -28,7 +28,7 @@ public enum CodeError: DomainFailure, Equatable {
 
 /// Renders the `YYMMDD` part of codes from a local date.
 func yymmdd(_ date: LocalDate) -> String {
-    String(format: "%02d%02d%02d", date.year % 100, date.month, date.day)
+    zeroPadded(date.year % 100, width: 2) + zeroPadded(date.month, width: 2) + zeroPadded(date.day, width: 2)
 }
 
 /// Parses six digits `YYMMDD` (21st century).
@@ -48,7 +48,7 @@ public struct TrackingCode: Sendable, Hashable, Codable, CustomStringConvertible
     /// The code of the `sequence`-th item received on `date` (local time).
     public init(date: LocalDate, sequence: Int) {
         precondition(sequence >= 1, "sequences start at 1")
-        value = "PA-" + yymmdd(date) + "-" + String(format: "%06d", sequence)
+        value = "PA-" + yymmdd(date) + "-" + zeroPadded(sequence, width: 6)
     }
 
     /// A code read back from storage, where only valid codes are written: not parsed again
@@ -106,7 +106,7 @@ public struct DossierCode: Sendable, Hashable, Codable, CustomStringConvertible 
         guard (1...Self.maximumSequence).contains(sequence) else {
             throw .sequenceExhausted(kind: "hồ sơ", limit: Self.maximumSequence)
         }
-        value = unitCode + "-" + yymmdd(date) + "-" + String(format: "%04d", sequence)
+        value = unitCode + "-" + yymmdd(date) + "-" + zeroPadded(sequence, width: 4)
     }
 
     /// Parses a dossier code.

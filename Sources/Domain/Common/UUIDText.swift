@@ -39,3 +39,33 @@ extension UUID {
         }
     }
 }
+
+extension UUID {
+    /// The canonical upper-case text, the same as `uuidString` without its `sprintf`: UUID keys
+    /// are written many times per stored write.
+    public var text: String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        return withUnsafeBytes(of: uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var position = 0
+                for (index, byte) in raw.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    out[position] = digits[Int(byte >> 4)]
+                    out[position + 1] = digits[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
+}
+
+/// `value` in decimal, left-padded with zeros to `width` digits (codes and dates, without
+/// `String(format:)`'s `vsnprintf`).
+func zeroPadded(_ value: Int, width: Int) -> String {
+    let digits = String(value)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+}

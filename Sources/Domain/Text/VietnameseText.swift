@@ -124,7 +124,53 @@ public struct VietnameseText: Sendable, Hashable, Codable, CustomStringConvertib
 /// `đ` alone, so it is mapped explicitly.
 public enum SearchKey {
     /// Folds text to its search key: NFD, combining marks removed, `đ`→`d`, lowercase, spaces collapsed.
+    ///
+    /// ASCII and precomposed Latin letters (every Vietnamese letter) are folded through a table
+    /// made once by the full fold; text with anything else (combining marks, other scripts,
+    /// non-ASCII spaces) takes the full fold. The full fold normalizes through Foundation and was
+    /// a tenth of storing a feedback item.
     public static func fold(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            let folded: Substring
+            if scalar.isASCII {
+                let byte = UInt8(scalar.value)
+                if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                    pendingSpace = !out.isEmpty
+                    continue
+                }
+                folded = (0x41...0x5A).contains(byte) ? asciiLower[Int(byte - 0x41)] : Substring(String(scalar))
+            } else if let mapped = latinLetters[scalar] {
+                folded = mapped[...]
+            } else {
+                return fullFold(text)
+            }
+            if pendingSpace {
+                out.append(" ")
+                pendingSpace = false
+            }
+            out += folded
+        }
+        return out
+    }
+
+    private static let asciiLower: [Substring] = (0x61...0x7A).map { Substring(String(UnicodeScalar(UInt8($0)))) }
+
+    /// The folds of the precomposed Latin letters (U+00C0–U+024F, U+1E00–U+1EFF), by the full fold.
+    private static let latinLetters: [Unicode.Scalar: String] = {
+        var table: [Unicode.Scalar: String] = [:]
+        for value in Array(0x00C0...0x024F) + Array(0x1E00...0x1EFF) {
+            guard let scalar = Unicode.Scalar(value), scalar.properties.isAlphabetic, !scalar.properties.isWhitespace else { continue }
+            let folded = fullFold(String(scalar))
+            if !folded.isEmpty { table[scalar] = folded }
+        }
+        return table
+    }()
+
+    /// The fold by its definition.
+    static func fullFold(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {

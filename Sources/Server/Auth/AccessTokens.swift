@@ -97,8 +97,8 @@ struct AccessTokenService: Sendable {
     func issue(userID: UUID, role: Role, agency: String?, now: Date, jti: UUID) throws -> String {
         let iat = Int(now.timeIntervalSince1970)
         let claims = AccessClaims(
-            iss: Self.issuer, aud: Self.audience, sub: userID.uuidString, exp: iat + Self.lifetime, nbf: iat, iat: iat,
-            jti: jti.uuidString, role: role, agency: agency)
+            iss: Self.issuer, aud: Self.audience, sub: userID.text, exp: iat + Self.lifetime, nbf: iat, iat: iat,
+            jti: jti.text, role: role, agency: agency)
         return try sign(claims: claims, header: ["alg": "EdDSA", "typ": "at+jwt", "kid": signingKey.kid])
     }
 

@@ -227,7 +227,7 @@ struct AuthService: Sendable {
     }
 
     /// A valid bcrypt hash of a random password, for constant-time refusals of unknown usernames.
-    static let dummyHash = Bcrypt.hash(UUID().uuidString, cost: 10)
+    static let dummyHash = Bcrypt.hash(UUID().text, cost: 10)
 }
 
 /// A token bucket per key (IP and route class), on the injected clock.

@@ -218,7 +218,7 @@ extension SmartVLServer {
                 do {
                     let account = try await store.addStaff(
                         id: UUID(), username: name, role: role, agencyCode: agency, passwordHash: hash, at: Date())
-                    print("Added \(role.rawValue) \(name.value)\(agency.map { " of \($0)" } ?? "") (\(account.id.uuidString)).")
+                    print("Added \(role.rawValue) \(name.value)\(agency.map { " of \($0)" } ?? "") (\(account.id.text)).")
                 } catch StoreError.conflict {
                     throw ValidationError("username \(name.value) is taken")
                 }

@@ -19,12 +19,12 @@ enum Ledger {
         _ entries: [Entry], kind: String, paymentID: UUID, refundID: UUID?, providerReference: String, at now: Date, db: Database
     ) throws {
         precondition(entries.reduce(0) { $0 + $1.debit } == entries.reduce(0) { $0 + $1.credit }, "unbalanced ledger transaction")
-        let transaction = UUID().uuidString
+        let transaction = UUID().text
         for entry in entries {
             try db.run("""
                     INSERT INTO ledger_entries (transaction_id, kind, account, debit, credit, payment_id, refund_id, provider_reference, posted_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [transaction, kind, entry.account, entry.debit, entry.credit, paymentID.uuidString, refundID?.uuidString,
+                    """, [transaction, kind, entry.account, entry.debit, entry.credit, paymentID.text, refundID?.text,
                             providerReference, now.stored])
         }
     }

@@ -32,10 +32,10 @@ struct SandboxProvider: PaymentProvider {
     func started(_ payment: Payment, request: PaymentCreate, callbacks: CallbackSink) {
         let outcome = request.sandboxOutcome ?? .succeed
         let callback = ProviderCallback(
-            paymentId: payment.id, providerReference: "SBX-" + payment.id.uuidString.prefix(8), status: outcome == .fail ? .failed : .succeeded,
+            paymentId: payment.id, providerReference: "SBX-" + payment.id.text.prefix(8), status: outcome == .fail ? .failed : .succeeded,
             amount: payment.amount.amount, reason: outcome == .fail ? "Ngân hàng từ chối giao dịch (sandbox)." : nil)
         guard let body = try? WireCoding.encoder().encode(callback) else { return }
-        let messageID = "sbx_" + UUID().uuidString.lowercased()
+        let messageID = "sbx_" + UUID().text.lowercased()
         let signature = signature, now = now
         for _ in 0..<(outcome == .twice ? 2 : 1) {
             scheduler.run(outcome == .late ? lateDelay : .zero) {

@@ -49,10 +49,10 @@ struct PaymentService: Sendable {
     // MARK: Starting a payment
 
     /// The reference a transfer note carries: short, ASCII, unique to the payment.
-    static func reference(_ id: UUID) -> String { "SVL" + id.uuidString.replacingOccurrences(of: "-", with: "").prefix(16) }
+    static func reference(_ id: UUID) -> String { "SVL" + id.text.replacingOccurrences(of: "-", with: "").prefix(16) }
 
     static func requestHash(invoiceID: UUID, _ body: PaymentCreate) -> String {
-        let text = "\(invoiceID.uuidString)|\(body.method.rawValue)|\(body.sandboxOutcome?.rawValue ?? "")"
+        let text = "\(invoiceID.text)|\(body.method.rawValue)|\(body.sandboxOutcome?.rawValue ?? "")"
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
@@ -64,21 +64,21 @@ struct PaymentService: Sendable {
         let id = ids(), at = now()
         let (payment, created) = try await store.database.write { db -> (Payment, Bool) in
             if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM payments WHERE citizen_id = ? AND idempotency_key = ?"),
-                arguments: [user.id.uuidString, body.idempotencyKey])
+                arguments: [user.id.text, body.idempotencyKey])
             {
                 guard row["request_hash"] as String? == hash else { throw Self.idempotencyMismatch }
                 return (try Payment(row: row), false)
             }
-            guard let invoice = try SQLiteStore.fetch(Invoice.self, key: invoiceID.uuidString, db: db), invoice.citizenID == user.id else {
+            guard let invoice = try SQLiteStore.fetch(Invoice.self, key: invoiceID.text, db: db), invoice.citizenID == user.id else {
                 throw APIError.notFound("invoice")
             }
-            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM payments WHERE invoice_id = ? AND status = 'pending'"), arguments: [invoiceID.uuidString]) == true {
+            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM payments WHERE invoice_id = ? AND status = 'pending'"), arguments: [invoiceID.text]) == true {
                 throw Self.inProgress
             }
             let (payment, event) = try Payment.initiate(
                 id: id, invoice: invoice, method: body.method, idempotencyKey: body.idempotencyKey, by: user, at: at)
             try SQLiteStore.insert(payment, db: db, at: at)
-            try db.run("UPDATE payments SET request_hash = ? WHERE id = ?", [hash, id.uuidString])
+            try db.run("UPDATE payments SET request_hash = ? WHERE id = ?", [hash, id.text])
             try SQLiteStore.record([event], db: db)
             return (payment, true)
         }
@@ -137,7 +137,7 @@ struct PaymentService: Sendable {
                 return stored == "applied" ? .duplicate : Self.outcome(stored)
             }
             let outcome = try Self.apply(callback, receiptID: receiptID, at: at, db: db)
-            try db.run("INSERT INTO provider_callbacks (message_id, payment_id, received_at, body, outcome) VALUES (?, ?, ?, ?, ?)", [messageID, callback?.paymentId.uuidString, at.stored, String(decoding: body, as: UTF8.self), Self.name(outcome)])
+            try db.run("INSERT INTO provider_callbacks (message_id, payment_id, received_at, body, outcome) VALUES (?, ?, ?, ?, ?)", [messageID, callback?.paymentId.text, at.stored, String(decoding: body, as: UTF8.self), Self.name(outcome)])
             return outcome
         }
         switch outcome {
@@ -174,7 +174,7 @@ struct PaymentService: Sendable {
 
     private static func apply(_ callback: ProviderCallback?, receiptID: UUID, at now: Date, db: Database) throws -> CallbackOutcome {
         guard let callback, callback.currency == "VND", callback.status != .pending, !callback.providerReference.isEmpty else { return .invalid }
-        guard let payment = try SQLiteStore.fetch(Payment.self, key: callback.paymentId.uuidString, db: db) else { return .unknownPayment }
+        guard let payment = try SQLiteStore.fetch(Payment.self, key: callback.paymentId.text, db: db) else { return .unknownPayment }
         guard payment.status == .pending else { return .duplicate }  // already settled: a late duplicate or a failure after success
         guard let confirmed = try? VND(callback.amount), confirmed == payment.amount else { return .amountMismatch }
         if callback.status == .failed {
@@ -190,7 +190,7 @@ struct PaymentService: Sendable {
     /// A payment's success, all in the caller's transaction: the payment, the invoice settled, the
     /// receipt with the next number of the agency's series, the history, the ledger entries.
     static func succeed(_ payment: Payment, confirmed: VND, providerReference: String, receiptID: UUID, at now: Date, db: Database) throws -> Receipt {
-        guard let invoice = try SQLiteStore.fetch(Invoice.self, key: payment.invoiceID.uuidString, db: db) else {
+        guard let invoice = try SQLiteStore.fetch(Invoice.self, key: payment.invoiceID.text, db: db) else {
             throw StoreError.notFound("invoice \(payment.invoiceID)")
         }
         let (succeeded, paymentEvent) = try payment.applying(.succeed, confirmedAmount: confirmed, providerReference: providerReference, by: .system, at: now)
@@ -214,29 +214,29 @@ struct PaymentService: Sendable {
     func refund(paymentID: UUID, _ body: RefundCreate, by user: Actor) async throws -> RefundView {
         let at = now()
         return try await store.database.write { db -> RefundView in
-            if let existing = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM refunds WHERE id = ?"), arguments: [body.id.uuidString]) {
-                guard existing["payment_id"] as String == paymentID.uuidString else { throw StoreError.conflict("refund \(body.id)") }
+            if let existing = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM refunds WHERE id = ?"), arguments: [body.id.text]) {
+                guard existing["payment_id"] as String == paymentID.text else { throw StoreError.conflict("refund \(body.id)") }
                 return RefundView(try Self.refund(row: existing))
             }
-            guard let payment = try SQLiteStore.fetch(Payment.self, key: paymentID.uuidString, db: db),
+            guard let payment = try SQLiteStore.fetch(Payment.self, key: paymentID.text, db: db),
                 MoneyController.mayRead(citizenID: payment.citizenID, agencyCode: payment.agencyCode, user)
             else { throw APIError.notFound("payment") }
             let already = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = ? AND status IN ('pending', 'succeeded')"),
-                arguments: [paymentID.uuidString]) ?? 0
+                arguments: [paymentID.text]) ?? 0
             let (requested, requestEvent) = try Refund.request(
                 id: body.id, of: payment, amount: body.amount, reason: body.reason, alreadyRefunded: VND(unchecked: already), by: user, at: at)
             let (settled, settleEvent) = try requested.applying(.succeed, by: .system, at: at)
-            let reference = "SBX-R-" + body.id.uuidString.prefix(8)
+            let reference = "SBX-R-" + body.id.text.prefix(8)
             try db.run("""
                     INSERT INTO refunds (id, payment_id, amount, reason, status, requested_by, requested_at, settled_at, provider_reference)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [settled.id.uuidString, payment.id.uuidString, settled.amount.amount, settled.reason.value, settled.status.rawValue,
-                            user.id.uuidString, at.stored, at.stored, reference])
+                    """, [settled.id.text, payment.id.text, settled.amount.amount, settled.reason.value, settled.status.rawValue,
+                            user.id.text, at.stored, at.stored, reference])
             try SQLiteStore.record([requestEvent, settleEvent], db: db)
             try Ledger.post(Ledger.refundEntries(settled, of: payment), kind: "refund", paymentID: payment.id, refundID: settled.id,
                             providerReference: reference, at: at, db: db)
             if already + settled.amount.amount == payment.amount.amount,
-                let invoice = try SQLiteStore.fetch(Invoice.self, key: payment.invoiceID.uuidString, db: db)
+                let invoice = try SQLiteStore.fetch(Invoice.self, key: payment.invoiceID.text, db: db)
             {
                 let (refunded, event) = try invoice.applying(.refundInFull, paymentID: payment.id, by: .system, at: at)
                 try SQLiteStore.update(refunded, db: db, at: at)

@@ -35,7 +35,7 @@ extension APIRouter {
             let type = AttachmentRules.mediaTypes.keys.first { mediaType.lowercased().hasPrefix($0) }!
             let created = try await store.database.write { db -> Bool in
                 if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM attachments WHERE sha256 = ?"), arguments: [digest]) == true { return false }
-                try db.run("INSERT INTO attachments (sha256, media_type, size, content, uploader_id, created_at) VALUES (?, ?, ?, ?, ?, ?)", [digest, type, data.count, data, user.id.uuidString, now().stored])
+                try db.run("INSERT INTO attachments (sha256, media_type, size, content, uploader_id, created_at) VALUES (?, ?, ?, ?, ?, ?)", [digest, type, data.count, data, user.id.text, now().stored])
                 return true
             }
             let body = try WireCoding.encoder().encode(AttachmentView(sha256: digest, mediaType: type, size: data.count))

@@ -31,7 +31,7 @@ struct DossierController: Sendable {
 
     /// Applies for a procedure inside the caller's transaction; a retry of the same id returns what was stored.
     func create(_ db: Database, _ body: ServiceRequestCreate, by citizen: Actor, at now: Date) throws -> ServiceRequest {
-        if let existing = try SQLiteStore.fetch(ServiceRequest.self, key: body.id.uuidString, db: db) {
+        if let existing = try SQLiteStore.fetch(ServiceRequest.self, key: body.id.text, db: db) {
             guard existing.citizenID == citizen.id else { throw StoreError.conflict("request \(body.id)") }
             return existing
         }
@@ -62,7 +62,7 @@ struct DossierController: Sendable {
     func apply(
         _ db: Database, _ id: UUID, by actor: Actor, at now: Date, _ command: (ServiceRequest, Allocation) throws -> DossierCommand
     ) throws -> ServiceRequest {
-        guard let existing = try SQLiteStore.fetch(ServiceRequest.self, key: id.uuidString, db: db), Self.mayRead(existing, actor) else {
+        guard let existing = try SQLiteStore.fetch(ServiceRequest.self, key: id.text, db: db), Self.mayRead(existing, actor) else {
             throw APIError.notFound("request")
         }
         let catalog = self.catalog.current

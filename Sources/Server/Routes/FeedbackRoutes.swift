@@ -24,7 +24,7 @@ struct FeedbackController: Sendable {
     /// items (the sync digest). The two must agree; SyncTests compare both ways.
     static func readableCondition(_ viewer: Actor) -> (String, [DatabaseValue]) {
         switch viewer.role {
-        case .citizen: ("(f.citizen_id = ? OR (f.is_public = 1 AND f.status != 'submitted'))", [viewer.id.uuidString.databaseValue])
+        case .citizen: ("(f.citizen_id = ? OR (f.is_public = 1 AND f.status != 'submitted'))", [viewer.id.text.databaseValue])
         case .official, .supervisor: ("f.agency_code = ?", [(viewer.agencyCode ?? "").databaseValue])
         case .admin, .system: ("1 = 1", [])
         }
@@ -43,7 +43,7 @@ struct FeedbackController: Sendable {
 
     /// The same, inside the caller's transaction (sync pushes apply many in one).
     func apply(_ db: Database, _ id: UUID, by actor: Actor, at now: Date, _ command: (Feedback) throws -> FeedbackCommand) throws -> Feedback {
-        guard let current = try SQLiteStore.fetch(Feedback.self, key: id.uuidString, db: db), Self.mayRead(current, actor) else {
+        guard let current = try SQLiteStore.fetch(Feedback.self, key: id.text, db: db), Self.mayRead(current, actor) else {
             throw APIError.notFound("feedback")
         }
         return try SQLiteStore.updateFeedback(db, id: id, at: now) { current in
@@ -58,7 +58,7 @@ struct FeedbackController: Sendable {
 
     /// Files feedback inside the caller's transaction; a retry of the same id returns what was stored.
     func create(_ db: Database, _ body: FeedbackCreate, by citizen: Actor, at now: Date) throws -> Feedback {
-        if let existing = try SQLiteStore.fetch(Feedback.self, key: body.id.uuidString, db: db) {
+        if let existing = try SQLiteStore.fetch(Feedback.self, key: body.id.text, db: db) {
             guard existing.citizenID == citizen.id else { throw StoreError.conflict("feedback \(body.id)") }
             return existing
         }
@@ -72,7 +72,7 @@ struct FeedbackController: Sendable {
 
     /// Adds a message to the thread of an item the caller may talk on.
     func postMessage(_ db: Database, feedbackID: UUID, message: MessageCreate, by user: Actor, at now: Date) throws -> (StoredMessage, Feedback) {
-        guard let feedback = try SQLiteStore.fetch(Feedback.self, key: feedbackID.uuidString, db: db), Self.mayRead(feedback, user),
+        guard let feedback = try SQLiteStore.fetch(Feedback.self, key: feedbackID.text, db: db), Self.mayRead(feedback, user),
             APIRouter.mayTalk(feedback, user), user.role != .admin
         else { throw APIError.notFound("feedback") }
         guard !feedback.status.isFinal else { throw FeedbackError.transition(.notAllowedFrom(feedback.status, .resolve)) }

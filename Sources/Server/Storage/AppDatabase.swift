@@ -38,6 +38,7 @@ struct AppDatabase: Sendable {
         // on the writer connection itself so that an acknowledged commit survives power loss.
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         return try AppDatabase(pool)
     }

@@ -95,13 +95,13 @@ extension SQLiteStore: AuthRepository {
     func recordLogin(userID: UUID, succeeded: Bool, now: Date, lockAfter: Int, lockFor: TimeInterval) async throws {
         try await database.write { db in
             if succeeded {
-                try db.run("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [userID.uuidString])
+                try db.run("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", [userID.text])
             } else {
                 try db.run("""
                         UPDATE users SET failed_logins = failed_logins + 1,
                             locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END
                         WHERE id = ?
-                        """, [lockAfter, now.stored + lockFor, userID.uuidString])
+                        """, [lockAfter, now.stored + lockFor, userID.text])
             }
         }
     }
@@ -113,7 +113,7 @@ extension SQLiteStore: AuthRepository {
             try db.run("""
                     INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, generation, issued_at, family_expires_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, [id.uuidString, family.uuidString, userID.uuidString, hash, generation, now.stored, familyExpiresAt.stored])
+                    """, [id.text, family.text, userID.text, hash, generation, now.stored, familyExpiresAt.stored])
         }
     }
 
@@ -129,7 +129,7 @@ extension SQLiteStore: AuthRepository {
             let userID = row.uuid("user_id")!
             let familyExpires = row.time("family_expires_at")!
             if row.time("revoked_at") != nil || familyExpires <= now { return .invalid }
-            let account = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [userID.uuidString]).map(Self.account)
+            let account = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [userID.text]).map(Self.account)
             guard let account, !account.disabled else { return .invalid }
             if let usedAt = row.time("used_at") {
                 // Already rotated. An immediate retry (the reply was lost) of the previous token,
@@ -143,7 +143,7 @@ extension SQLiteStore: AuthRepository {
                     try db.run("""
                             INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, generation, issued_at, family_expires_at)
                             VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """, [newID.uuidString, family, userID.uuidString, newHash, generation + 1, now.stored, familyExpires.stored])
+                            """, [newID.text, family, userID.text, newHash, generation + 1, now.stored, familyExpires.stored])
                     return .rotated(userID: userID, familyExpiresAt: familyExpires)
                 }
                 try db.run("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", [now.stored, family])
@@ -153,7 +153,7 @@ extension SQLiteStore: AuthRepository {
             try db.run("""
                     INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, generation, issued_at, family_expires_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, [newID.uuidString, family, userID.uuidString, newHash, generation + 1, now.stored, familyExpires.stored])
+                    """, [newID.text, family, userID.text, newHash, generation + 1, now.stored, familyExpires.stored])
             return .rotated(userID: userID, familyExpiresAt: familyExpires)
         }
     }
@@ -164,20 +164,20 @@ extension SQLiteStore: AuthRepository {
                     UPDATE refresh_tokens SET revoked_at = ?
                     WHERE revoked_at IS NULL AND user_id = ?
                       AND family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = ?)
-                    """, [now.stored, userID.uuidString, tokenHash])
+                    """, [now.stored, userID.text, tokenHash])
         }
     }
 
     func setTokensValidAfter(userID: UUID, _ instant: Date) async throws {
         try await database.write { db in
-            try db.run("UPDATE users SET tokens_valid_after = ? WHERE id = ?", [instant.stored, userID.uuidString])
-            try db.run("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [instant.stored, userID.uuidString])
+            try db.run("UPDATE users SET tokens_valid_after = ? WHERE id = ?", [instant.stored, userID.text])
+            try db.run("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [instant.stored, userID.text])
         }
     }
 
     func setDisabled(userID: UUID, _ disabled: Bool, now: Date) async throws {
         try await database.write { db in
-            try db.run("UPDATE users SET disabled = ? WHERE id = ?", [disabled, userID.uuidString])
+            try db.run("UPDATE users SET disabled = ? WHERE id = ?", [disabled, userID.text])
         }
         if disabled { try await setTokensValidAfter(userID: userID, now) }
     }

@@ -14,17 +14,17 @@ extension Feedback: Versioned {
     ]
     static let selection = columns.joined(separator: ", ")
 
-    var key: String { id.uuidString }
+    var key: String { id.text }
 
     var values: [(any DatabaseValueConvertible)?] {
         [
-            id.uuidString, trackingCode?.value, citizenID.uuidString, categoryCode, title.value, description.value,
+            id.text, trackingCode?.value, citizenID.text, categoryCode, title.value, description.value,
             SearchKey.fold(title.value + " " + description.value + " " + (location.address?.value ?? "")),
             location.point?.latitude, location.point?.longitude, location.commune?.value, location.address?.value,
             jsonText(photos), isAnonymous, isPublic, urgency.rawValue, status.rawValue, agencyCode,
-            assigneeID?.uuidString, receivedAt?.stored, acknowledgeDueAt?.stored, answerDueAt?.stored, answer?.value,
+            assigneeID?.text, receivedAt?.stored, acknowledgeDueAt?.stored, answerDueAt?.stored, answer?.value,
             resolvedAt?.stored, closedAt?.stored, rating?.stars, rating?.comment?.value, rating?.at.stored,
-            rejection?.reason.rawValue, rejection?.note.value, rejection?.duplicateOf?.uuidString, reopenCount,
+            rejection?.reason.rawValue, rejection?.note.value, rejection?.duplicateOf?.text, reopenCount,
         ]
     }
 
@@ -100,7 +100,7 @@ extension SQLiteStore: FeedbackRepository {
     }
 
     func feedback(id: UUID) async throws -> Feedback? {
-        try await database.reader.read { db in try Self.fetch(Feedback.self, key: id.uuidString, db: db) }
+        try await database.reader.read { db in try Self.fetch(Feedback.self, key: id.text, db: db) }
     }
 
     func update(
@@ -124,7 +124,7 @@ extension SQLiteStore: FeedbackRepository {
     static func updateFeedback(
         _ db: Database, id: UUID, at now: Date, _ change: (Feedback) throws -> (Feedback, HistoryEvent)
     ) throws -> Feedback {
-        guard let current = try fetch(Feedback.self, key: id.uuidString, db: db) else {
+        guard let current = try fetch(Feedback.self, key: id.text, db: db) else {
             throw StoreError.notFound("feedback \(id)")
         }
         let (next, event) = try change(current)

@@ -11,12 +11,12 @@ extension Invoice: TableMapped {
     ]
     static let selection = columns.joined(separator: ", ")
 
-    var key: String { id.uuidString }
+    var key: String { id.text }
 
     var values: [(any DatabaseValueConvertible)?] {
         [
-            id.uuidString, citizenID.uuidString, agencyCode, purpose.rawValue, description.value, amount.amount,
-            serviceRequestID?.uuidString, status.rawValue, issuedAt.stored, paidAt?.stored, paymentID?.uuidString,
+            id.text, citizenID.text, agencyCode, purpose.rawValue, description.value, amount.amount,
+            serviceRequestID?.text, status.rawValue, issuedAt.stored, paidAt?.stored, paymentID?.text,
         ]
     }
 
@@ -43,11 +43,11 @@ extension Payment: TableMapped {
     ]
     static let selection = columns.joined(separator: ", ")
 
-    var key: String { id.uuidString }
+    var key: String { id.text }
 
     var values: [(any DatabaseValueConvertible)?] {
         [
-            id.uuidString, invoiceID.uuidString, citizenID.uuidString, agencyCode, amount.amount, method.rawValue,
+            id.text, invoiceID.text, citizenID.text, agencyCode, amount.amount, method.rawValue,
             idempotencyKey, status.rawValue, providerReference, createdAt.stored, settledAt?.stored, failureReason,
         ]
     }
@@ -76,11 +76,11 @@ extension Receipt: TableMapped {
     ]
     static let selection = columns.joined(separator: ", ")
 
-    var key: String { id.uuidString }
+    var key: String { id.text }
 
     var values: [(any DatabaseValueConvertible)?] {
         [
-            id.uuidString, paymentID.uuidString, invoiceID.uuidString, citizenID.uuidString, agencyCode, number.series,
+            id.text, paymentID.text, invoiceID.text, citizenID.text, agencyCode, number.series,
             number.number, amount.amount, amountInWords, description, issuedAt.stored,
         ]
     }
@@ -107,13 +107,13 @@ extension SQLiteStore: PaymentRepository {
     }
 
     func invoice(id: UUID) async throws -> Invoice? {
-        try await database.reader.read { db in try Self.fetch(Invoice.self, key: id.uuidString, db: db) }
+        try await database.reader.read { db in try Self.fetch(Invoice.self, key: id.text, db: db) }
     }
 
     func createPayment(_ payment: Payment, event: HistoryEvent, at now: Date) async throws {
         try await database.write { db in
             let taken = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM payments WHERE citizen_id = ? AND idempotency_key = ?"),
-                arguments: [payment.citizenID.uuidString, payment.idempotencyKey])
+                arguments: [payment.citizenID.text, payment.idempotencyKey])
             if taken == true { throw StoreError.conflict("idempotency key \(payment.idempotencyKey)") }
             try Self.insert(payment, db: db, at: now)
             try Self.record([event], db: db)
@@ -124,7 +124,7 @@ extension SQLiteStore: PaymentRepository {
         paymentID: UUID, confirmedAmount: VND, providerReference: String, receiptID: UUID, at now: Date
     ) async throws -> Receipt {
         try await database.write { db in
-            guard let payment = try Self.fetch(Payment.self, key: paymentID.uuidString, db: db) else {
+            guard let payment = try Self.fetch(Payment.self, key: paymentID.text, db: db) else {
                 throw StoreError.notFound("payment \(paymentID)")
             }
             return try PaymentService.succeed(payment, confirmed: confirmedAmount, providerReference: providerReference, receiptID: receiptID, at: now, db: db)
@@ -134,7 +134,7 @@ extension SQLiteStore: PaymentRepository {
     func receipts(citizenID: UUID) async throws -> [Receipt] {
         try await database.reader.read { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM receipts WHERE citizen_id = ? ORDER BY issued_at DESC, number DESC"),
-                arguments: [citizenID.uuidString]
+                arguments: [citizenID.text]
             ).map(Receipt.init(row:))
         }
     }

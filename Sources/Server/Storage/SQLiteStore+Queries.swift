@@ -104,13 +104,13 @@ extension SQLiteStore {
     /// One page of feedback and the sort values of its last row.
     func feedbackPage(_ query: FeedbackQuery) async throws -> ([Feedback], [String]?) {
         var filter = Filter()
-        if let citizen = query.citizenID { filter.add("citizen_id = ?", citizen.uuidString) }
+        if let citizen = query.citizenID { filter.add("citizen_id = ?", citizen.text) }
         if query.publicOnly { filter.add("is_public = 1 AND status <> 'submitted'") }
         if let agency = query.agencyCode { filter.add("agency_code = ?", agency) }
         filter.add("status", in: query.statuses.map(\.rawValue))
         if let category = query.category { filter.add("category_code = ?", category) }
         if let commune = query.commune { filter.add("commune_code = ?", commune) }
-        if let assignee = query.assigneeID { filter.add("assignee_id = ?", assignee.uuidString) }
+        if let assignee = query.assigneeID { filter.add("assignee_id = ?", assignee.text) }
         if let now = query.overdueAt {
             filter.add("""
                 ((status IN ('received', 'assigned') AND (acknowledge_due_at < ? OR answer_due_at < ?))
@@ -133,7 +133,7 @@ extension SQLiteStore {
     /// One page of dossiers and the sort values of its last row.
     func serviceRequestPage(_ query: ServiceRequestQuery) async throws -> ([ServiceRequest], [String]?) {
         var filter = Filter()
-        if let citizen = query.citizenID { filter.add("citizen_id = ?", citizen.uuidString) }
+        if let citizen = query.citizenID { filter.add("citizen_id = ?", citizen.text) }
         if let agency = query.agencyCode { filter.add("agency_code = ? AND status <> 'draft'", agency) }
         filter.add("status", in: query.statuses.map(\.rawValue))
         if let now = query.overdueAt {
@@ -155,7 +155,7 @@ extension SQLiteStore {
         _ type: T.Type, timeColumn: String, citizenID: UUID?, agencyCode: String?, after: [String]?, limit: Int
     ) async throws -> ([T], [String]?) {
         var filter = Filter()
-        if let citizenID { filter.add("citizen_id = ?", citizenID.uuidString) }
+        if let citizenID { filter.add("citizen_id = ?", citizenID.text) }
         if let agencyCode { filter.add("agency_code = ?", agencyCode) }
         try filter.add(after: after, keys: [timeColumn, "id"], descending: true)
         let sql = "SELECT \(T.selection), \(timeColumn) AS k0, id AS k1 FROM \(T.table)" + filter.sql
@@ -170,7 +170,7 @@ extension SQLiteStore {
 
     /// Any mapped row by key.
     func find<T: TableMapped & Sendable>(_ type: T.Type, id: UUID) async throws -> T? {
-        try await database.reader.read { db in try Self.fetch(T.self, key: id.uuidString, db: db) }
+        try await database.reader.read { db in try Self.fetch(T.self, key: id.text, db: db) }
     }
 }
 
@@ -192,7 +192,7 @@ extension SQLiteStore {
 
     /// Adds a message inside the caller's transaction.
     static func addMessage(_ db: Database, _ message: StoredMessage, partition: ChangePartition) throws -> StoredMessage {
-        if let existing = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM feedback_messages WHERE id = ?"), arguments: [message.id.uuidString]) {
+        if let existing = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM feedback_messages WHERE id = ?"), arguments: [message.id.text]) {
             let stored = Self.message(existing)
             guard stored.authorID == message.authorID, stored.feedbackID == message.feedbackID else {
                 throw StoreError.conflict("message \(message.id)")
@@ -200,9 +200,9 @@ extension SQLiteStore {
             return stored
         }
         try db.run(
-            "INSERT INTO feedback_messages (id, feedback_id, author_id, author_role, body, created_at) VALUES (?, ?, ?, ?, ?, ?)", [message.id.uuidString, message.feedbackID.uuidString, message.authorID.uuidString,
+            "INSERT INTO feedback_messages (id, feedback_id, author_id, author_role, body, created_at) VALUES (?, ?, ?, ?, ?, ?)", [message.id.text, message.feedbackID.text, message.authorID.text,
                         message.authorRole.rawValue, message.body, message.createdAt.stored])
-        try Self.appendChange("feedback_message", id: message.id.uuidString, partition: partition, db: db, at: message.createdAt)
+        try Self.appendChange("feedback_message", id: message.id.text, partition: partition, db: db, at: message.createdAt)
         return message
     }
 
@@ -216,7 +216,7 @@ extension SQLiteStore {
     func messages(feedbackID: UUID) async throws -> [StoredMessage] {
         try await database.reader.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM feedback_messages WHERE feedback_id = ? ORDER BY created_at, rowid",
-                             arguments: [feedbackID.uuidString]).map(Self.message)
+                             arguments: [feedbackID.text]).map(Self.message)
         }
     }
 

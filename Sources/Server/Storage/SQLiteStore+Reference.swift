@@ -126,7 +126,7 @@ extension SQLiteStore: ReferenceRepository {
 extension SQLiteStore: UserRepository {
     func citizen(phone: PhoneNumber, newID: UUID, at now: Date) async throws -> UserAccount {
         try await database.write { db in
-            try db.run("INSERT INTO users (id, role, phone, created_at) VALUES (?, 'citizen', ?, ?) ON CONFLICT (phone) DO NOTHING", [newID.uuidString, phone.e164, now.stored])
+            try db.run("INSERT INTO users (id, role, phone, created_at) VALUES (?, 'citizen', ?, ?) ON CONFLICT (phone) DO NOTHING", [newID.text, phone.e164, now.stored])
             return try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE phone = ?"), arguments: [phone.e164]).map(Self.account)!
         }
     }
@@ -138,14 +138,14 @@ extension SQLiteStore: UserRepository {
             if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM users WHERE username = ?"), arguments: [username.value]) == true {
                 throw StoreError.conflict("username \(username.value)")
             }
-            try db.run("INSERT INTO users (id, role, username, agency_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)", [id.uuidString, role.rawValue, username.value, agencyCode, passwordHash, now.stored])
-            return try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.uuidString]).map(Self.account)!
+            try db.run("INSERT INTO users (id, role, username, agency_code, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)", [id.text, role.rawValue, username.value, agencyCode, passwordHash, now.stored])
+            return try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.text]).map(Self.account)!
         }
     }
 
     func user(id: UUID) async throws -> UserAccount? {
         try await database.reader.read { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.uuidString]).map(Self.account)
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.text]).map(Self.account)
         }
     }
 

@@ -13,11 +13,11 @@ extension ServiceRequest: Versioned {
     ]
     static let selection = columns.joined(separator: ", ")
 
-    var key: String { id.uuidString }
+    var key: String { id.text }
 
     var values: [(any DatabaseValueConvertible)?] {
         [
-            id.uuidString, dossierCode?.value, citizenID.uuidString, procedureCode, agencyCode, jsonText(fields),
+            id.text, dossierCode?.value, citizenID.text, procedureCode, agencyCode, jsonText(fields),
             jsonText(documents), fee.amount, status.rawValue, submittedAt?.stored, receivedAt?.stored, promisedAt?.stored,
             deadline?.dueAt.stored, deadline?.pausedAt?.stored,
             deadline?.pausedAt == nil ? nil : (deadline?.remainingMinutesAtPause ?? 0),
@@ -68,7 +68,7 @@ extension SQLiteStore: ServiceRequestRepository {
     }
 
     func serviceRequest(id: UUID) async throws -> ServiceRequest? {
-        try await database.reader.read { db in try Self.fetch(ServiceRequest.self, key: id.uuidString, db: db) }
+        try await database.reader.read { db in try Self.fetch(ServiceRequest.self, key: id.text, db: db) }
     }
 
     func update(
@@ -89,7 +89,7 @@ extension SQLiteStore: ServiceRequestRepository {
         _ db: Database, id: UUID, at now: Date,
         _ change: (ServiceRequest, any SequenceAllocator) throws -> (ServiceRequest, [HistoryEvent], (Invoice, HistoryEvent)?)
     ) throws -> ServiceRequest {
-        guard let current = try fetch(ServiceRequest.self, key: id.uuidString, db: db) else {
+        guard let current = try fetch(ServiceRequest.self, key: id.text, db: db) else {
             throw StoreError.notFound("service request \(id)")
         }
         let (next, events, invoice) = try change(current, DatabaseSequences(db: db))

@@ -111,7 +111,7 @@ extension SQLiteStore {
                 INSERT INTO change_log (entity, entity_id, op, owner_id, agency_code, left_agency_code, is_public, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
-                entity, id, op, partition.ownerID?.uuidString, partition.agencyCode, partition.leftAgencyCode,
+                entity, id, op, partition.ownerID?.text, partition.agencyCode, partition.leftAgencyCode,
                 partition.isPublic, now.stored,
             ])
     }
@@ -123,8 +123,8 @@ extension SQLiteStore {
                     INSERT INTO history (item_kind, item_id, at, actor_id, actor_role, device_id, action, from_status, to_status, reason)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [
-                    event.itemKind.rawValue, event.itemID.uuidString, event.at.stored, event.actorID.uuidString,
-                    event.actorRole.rawValue, event.deviceID?.uuidString, event.action, event.fromStatus,
+                    event.itemKind.rawValue, event.itemID.text, event.at.stored, event.actorID.text,
+                    event.actorRole.rawValue, event.deviceID?.text, event.action, event.fromStatus,
                     event.toStatus, event.reason,
                 ])
         }
@@ -149,7 +149,7 @@ extension SQLiteStore: HistoryRepository {
     func history(of kind: ItemKind, id: UUID) async throws -> [HistoryEvent] {
         try await database.reader.read { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM history WHERE item_kind = ? AND item_id = ? ORDER BY id"),
-                arguments: [kind.rawValue, id.uuidString]
+                arguments: [kind.rawValue, id.text]
             ).map { row in
                 HistoryEvent(
                     itemKind: ItemKind(rawValue: row["item_kind"])!, itemID: row.uuid("item_id")!, at: row.time("at")!,

@@ -19,7 +19,7 @@ extension SyncService {
     static func partition(for user: Actor) -> (String, [DatabaseValue]) {
         switch user.role {
         case .citizen:
-            ("(owner_id = ? OR entity = 'catalog' OR is_public = 1)", [user.id.uuidString.databaseValue])
+            ("(owner_id = ? OR entity = 'catalog' OR is_public = 1)", [user.id.text.databaseValue])
         case .official, .supervisor:
             ("(agency_code = ? OR left_agency_code = ? OR entity = 'catalog')",
              [(user.agencyCode ?? "").databaseValue, (user.agencyCode ?? "").databaseValue])
@@ -151,7 +151,7 @@ extension SyncService {
         case "feedback_message":
             guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM feedback_messages WHERE id = ?"), arguments: [id]) else { return nil }
             let message = SQLiteStore.message(row)
-            guard let item = try SQLiteStore.fetch(Feedback.self, key: message.feedbackID.uuidString, db: db),
+            guard let item = try SQLiteStore.fetch(Feedback.self, key: message.feedbackID.text, db: db),
                 FeedbackController.mayRead(item, user), APIRouter.mayTalk(item, user)
             else { return nil }
             return .message(APIRouter.view(message, feedback: item, viewer: user))

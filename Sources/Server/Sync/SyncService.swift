@@ -45,13 +45,13 @@ struct SyncService: Sendable {
         let id = ids()
         let name = body.name.map { String($0.prefix(100)) }, platform = body.platform.map { String($0.prefix(20)) }
         try await store.database.write { db in
-            try db.run("INSERT INTO devices (id, user_id, name, platform, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)", [id.uuidString, user.id.uuidString, name, platform, now.stored, now.stored])
+            try db.run("INSERT INTO devices (id, user_id, name, platform, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)", [id.text, user.id.text, name, platform, now.stored, now.stored])
         }
         return DeviceRegistered(protocolVersion: SyncProtocol.currentVersion, deviceId: id, lastAppliedSeq: 0)
     }
 
     static func lastSeq(_ db: Database, device: UUID, user: Actor) throws -> Int64 {
-        guard let last = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT last_seq FROM devices WHERE id = ? AND user_id = ?"), arguments: [device.uuidString, user.id.uuidString])
+        guard let last = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT last_seq FROM devices WHERE id = ? AND user_id = ?"), arguments: [device.text, user.id.text])
         else { throw unknownDevice }
         return last
     }
@@ -123,19 +123,19 @@ struct SyncService: Sendable {
             try db.run("""
                     INSERT INTO mutation_results (device_id, seq, mutation_id, name, status, entity, entity_id, code, message_vi, message_en, at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [device.uuidString, mutation.seq, mutation.id.uuidString, mutation.command.name, result.status.rawValue,
-                            result.entity, result.entityId.uuidString, result.code, result.messageVi, result.messageEn, now.stored])
+                    """, [device.text, mutation.seq, mutation.id.text, mutation.command.name, result.status.rawValue,
+                            result.entity, result.entityId.text, result.code, result.messageVi, result.messageEn, now.stored])
             last = mutation.seq
             results.append(result)
         }
-        try db.run("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?", [last, now.stored, device.uuidString])
+        try db.run("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?", [last, now.stored, device.text])
         return PushResponse(protocolVersion: SyncProtocol.currentVersion, results: results, lastAppliedSeq: last)
     }
 
     static func storedResult(_ db: Database, device: UUID, seq: Int64, mutation: Mutation) throws -> MutationResult {
-        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM mutation_results WHERE device_id = ? AND seq = ?"), arguments: [device.uuidString, seq])
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM mutation_results WHERE device_id = ? AND seq = ?"), arguments: [device.text, seq])
         else { throw StoreError.notFound("mutation result \(seq)") }
-        guard row["mutation_id"] as String == mutation.id.uuidString else {
+        guard row["mutation_id"] as String == mutation.id.text else {
             throw APIError(status: .conflict, code: "sync.sequence_reused", message: Message(
                 vi: "Số thứ tự \(seq) đã dùng cho một thao tác khác.", en: "Sequence number \(seq) was used by another write."),
                 field: "mutations")
@@ -169,7 +169,7 @@ struct SyncService: Sendable {
         if let expected = mutation.expectedStatus {
             let target = mutation.command.target
             let table = target.entity == "feedback" ? "feedback" : "service_requests"
-            if let current = try String.fetchOne(try db.cachedStatement(sql: "SELECT status FROM \(table) WHERE id = ?"), arguments: [target.id.uuidString]),
+            if let current = try String.fetchOne(try db.cachedStatement(sql: "SELECT status FROM \(table) WHERE id = ?"), arguments: [target.id.text]),
                 current != expected
             {
                 throw APIError(status: .conflict, code: "sync.conflict", message: Message(
