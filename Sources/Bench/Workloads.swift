@@ -108,15 +108,14 @@ struct BenchDevice: Sendable {
     }
 }
 
-/// A client store to pull into: the same records table as the CLI's, pages applied in one
-/// transaction each with their cursor.
+/// A client store to pull into: a GRDB pool with the CLI's records table, each page applied in
+/// one transaction with its cursor and committed as the CLI commits pulled pages
+/// (`synchronous=NORMAL`: a page lost to a power cut is pulled again).
 struct PullTarget {
-    let queue: DatabaseQueue
+    let queue: DatabasePool
 
     init(path: String) throws {
-        var configuration = Configuration()
-        configuration.journalMode = .wal
-        queue = try DatabaseQueue(path: path, configuration: configuration)
+        queue = try DatabasePool(path: path)
         try queue.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS records (entity TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
@@ -150,13 +149,29 @@ struct PullTarget {
         }
     }
 
+    /// Where a pull's time went: waiting for the server's answers, and storing them.
+    struct Split {
+        var answer = Duration.zero
+        var store = Duration.zero
+    }
+
     /// Pulls from our server until it says there is no more; returns the changes applied.
     func pull(_ api: API, device: BenchDevice, cursor: inout String?, digest: Bool) async throws -> Int {
+        var split = Split()
+        return try await pull(api, device: device, cursor: &cursor, digest: digest, split: &split)
+    }
+
+    /// The same, adding where the time went to `split`.
+    func pull(_ api: API, device: BenchDevice, cursor: inout String?, digest: Bool, split: inout Split) async throws -> Int {
+        let clock = ContinuousClock()
         var applied = 0
         while true {
+            let asked = clock.now
             let (status, bytes) = try await api.send(.POST, "/v1/sync/pull", token: device.token,
                 body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000, wantDigest: digest)), device: device.id)
             guard status == 200 else { throw BenchError("pull answered \(status)") }
+            split.answer += clock.now - asked
+            let received = clock.now
             let page = try PullResponse(wireJSON: Array(bytes.readableBytesView))
             let records = try page.changes.map { change in
                 var json = WireJSONWriter()
@@ -165,6 +180,7 @@ struct PullTarget {
                               json: change.op == .remove ? nil : String(decoding: json.bytes, as: UTF8.self))
             }
             try await apply(records, cursor: page.cursor)
+            split.store += clock.now - received
             applied += page.changes.count
             cursor = page.cursor
             if !page.hasMore { return applied }

@@ -31,6 +31,19 @@ import Testing
         #expect(try ClientStore.inMemory().syncState() == nil)
     }
 
+    /// Local writes wait for the disk; pulled pages do not, and leave the setting as it was.
+    @Test func localWritesAreDurableAndPagesAreNotWaitedFor() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("client-\(UUID().uuidString).sqlite").path
+        let store = try ClientStore.open(path: path)
+        func synchronous() throws -> Int? { try store.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } }
+        #expect(try synchronous() == 2)
+        let a = UUID()
+        try store.apply(page([Change(seq: 1, entity: "feedback", id: a.uuidString, op: .put, data: .feedback(try view(a, title: "Ổ gà lớn")))], cursor: "c1"),
+                        state: SyncEngine.State(deviceId: device))
+        #expect(try synchronous() == 2)
+        #expect(try store.record("feedback", id: a, as: FeedbackView.self)?.title == "Ổ gà lớn")
+    }
+
     /// A store from before v4 (records in a WITHOUT ROWID table) keeps its records, and pages
     /// still replace a record by (entity, id).
     @Test func recordsSurviveTheMoveToARowidTable() throws {

@@ -116,6 +116,8 @@ extension FeedbackCreate {
             #expect(answer.results.map(\.status) == [.applied, .rejected, .applied])
             #expect(answer.results[1].code == "item.constraint")
             #expect(answer.lastAppliedSeq == 3)
+            // The push ran bare, then once more isolated (a savepoint per write) for the failure.
+            #expect(fixture.store.database.groupCommit.batchesIsolated == 1)
             // Nothing of the failed write stayed: not its row, not its tracking code.
             let (titles, codes) = try await fixture.store.database.reader.read { db in
                 (try String.fetchAll(db, sql: "SELECT title FROM feedback ORDER BY tracking_code"),

@@ -9,10 +9,16 @@ struct ClientStore: Sendable {
     let writer: any DatabaseWriter
 
     /// Opens (creating) the store at `path` and applies its migrations.
+    ///
+    /// Writes are durable when they return (`synchronous=FULL`; GRDB's pool sets NORMAL, under
+    /// which a power cut can take back the last commits): a write the user was told is saved and
+    /// queued must survive one. Pulled pages are the exception (`apply`).
     static func open(path: String) throws -> ClientStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        return try ClientStore(DatabasePool(path: path, configuration: configuration))
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return try ClientStore(pool)
     }
 
     /// A private in-memory store with the real migrations.
@@ -108,28 +114,41 @@ struct ClientStore: Sendable {
 
     /// Applies a pulled page and the engine state that follows it in one transaction: a crash
     /// anywhere inside leaves the store at the previous checkpoint.
+    ///
+    /// Committed without waiting for the disk (`synchronous=NORMAL` for this transaction): a
+    /// power cut can only take the store back to an earlier page with its cursor, which is pulled
+    /// again; the next durable write makes it durable too (the log is sequential).
     /// - Parameter beforeCommit: a hook tests use to fail midway.
     func apply(_ page: PullResponse, state: SyncEngine.State, beforeCommit: () throws -> Void = {}) throws {
-        try writer.write { db in
-            // Prepared once per page: compiling the SQL for each record cost as much as storing it.
-            let put = try db.cachedStatement(sql: """
-                INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?)
-                ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data
-                """)
-            let remove = try db.cachedStatement(sql: "DELETE FROM records WHERE entity = ? AND id = ?")
-            for change in page.changes {
-                switch (change.op, change.data) {
-                case (.put, let data?):
-                    try put.execute(arguments: [change.entity, change.id, change.seq, try ChangeBox(data).json()])
-                case (.remove, _):
-                    try remove.execute(arguments: [change.entity, change.id])
-                case (.put, nil):
-                    continue  // an entity this client does not know
-                }
-                try beforeCommit()
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.inTransaction {
+                try Self.apply(page, state: state, db: db, beforeCommit: beforeCommit)
+                return .commit
             }
-            try Self.save(state, db: db)
         }
+    }
+
+    private static func apply(_ page: PullResponse, state: SyncEngine.State, db: Database, beforeCommit: () throws -> Void) throws {
+        // Prepared once per page: compiling the SQL for each record cost as much as storing it.
+        let put = try db.cachedStatement(sql: """
+            INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?)
+            ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data
+            """)
+        let remove = try db.cachedStatement(sql: "DELETE FROM records WHERE entity = ? AND id = ?")
+        for change in page.changes {
+            switch (change.op, change.data) {
+            case (.put, let data?):
+                try put.execute(arguments: [change.entity, change.id, change.seq, try ChangeBox(data).json()])
+            case (.remove, _):
+                try remove.execute(arguments: [change.entity, change.id])
+            case (.put, nil):
+                continue  // an entity this client does not know
+            }
+            try beforeCommit()
+        }
+        try Self.save(state, db: db)
     }
 
     /// Forgets every record (a reset); the outbox lives in the state and is kept.

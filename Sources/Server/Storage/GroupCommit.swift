@@ -43,12 +43,20 @@ final class GroupCommit: @unchecked Sendable {
 
     /// Runs `body` in a transaction shared with other concurrent writes; returns once it is durable.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await write(isolating: { db, _ in try body(db) })
+    }
+
+    /// The same for a body that makes several writes of its own (a push): it learns whether the
+    /// batch runs isolated, and runs each of its writes through `Database.write(isolated:)` with
+    /// that flag. Not isolated they run bare, and one failing after changing rows reruns the
+    /// batch; isolated each runs in its own savepoint and a failure undoes that write alone.
+    func write<T: Sendable>(isolating body: @escaping @Sendable (Database, _ isolated: Bool) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let outcome = Outcome<T>()
             let job = Job(
                 run: { db, isolated in
                     do {
-                        outcome.result = .success(try db.write(isolated: isolated) { try body(db) })
+                        outcome.result = .success(try db.write(isolated: isolated) { try body(db, isolated) })
                     } catch let partial as PartialWrite {
                         throw partial
                     } catch {

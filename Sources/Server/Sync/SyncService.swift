@@ -74,22 +74,14 @@ struct SyncService: Sendable {
         var actor = user
         actor.deviceID = device
         let deviceActor = actor
-        return try await store.database.write { db in
-            // The writes run back to back inside one savepoint for the whole push (a savepoint per
-            // write copies every page it changes: 40 system calls per feedback item). A write that
-            // fails after changing rows rolls the push back; it then runs again with a savepoint
-            // per write, so that write alone is undone and rejected.
-            var response: PushResponse?
-            do {
-                try db.inSavepoint {
-                    response = try self.apply(body, db: db, device: device, user: user, actor: deviceActor, now: now, isolated: false)
-                    return .commit
-                }
-            } catch is GroupCommit.PartialWrite {
-                response = try self.apply(body, db: db, device: device, user: user, actor: deviceActor, now: now, isolated: true)
-            }
-            return response!
-        }
+        // The writes run back to back, bare (a savepoint copies every page it changes into a
+        // temporary file, the push's whole or each write's: most of a push's system calls). A
+        // write that fails after changing rows makes the group commit run its batch again,
+        // isolated: then each write of the push has its own savepoint, and that one alone is
+        // undone and rejected.
+        return try await store.database.write(isolating: { db, isolated in
+            try self.apply(body, db: db, device: device, user: user, actor: deviceActor, now: now, isolated: isolated)
+        })
     }
 
     /// Applies a push's writes in order and records their verdicts and the device's last sequence.
