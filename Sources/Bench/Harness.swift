@@ -128,7 +128,9 @@ struct API: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await client.execute(request, timeout: .seconds(60))
+        // Generous: a slow answer is a figure to report (Kinto's batches of 100 took up to 52 s
+        // in one run and over 60 s in another), not a reason to stop the run.
+        let response = try await client.execute(request, timeout: .seconds(300))
         let bytes = try await response.body.collect(upTo: 256 * 1024 * 1024)
         return (Int(response.status.code), response.headers, bytes)
     }

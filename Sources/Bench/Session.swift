@@ -76,7 +76,12 @@ struct BenchSession {
 
         if workloads.contains(.peer) {
             if let tools = KintoPeer.Tools.find() {
-                try await measurePeer(tools)
+                do {
+                    try await measurePeer(tools)
+                } catch {
+                    // Our figures above still print.
+                    row("peer: Kinto on PostgreSQL", "failed: \(error)")
+                }
             } else {
                 row("peer: Kinto on PostgreSQL", "not run: no Kinto virtual environment or no PostgreSQL (Benchmarks/run.sh installs them)")
             }
