@@ -19,27 +19,27 @@ public struct WireJSONWriter {
 
     // MARK: Structure
 
+    private static let hex = Array("0123456789abcdef".utf8)
+
     /// Opens an object (as a value: an array element, after a key, or the document).
-    public mutating func openObject() {
-        bytes.append(UInt8(ascii: "{"))
-        empty.append(true)
-    }
+    public mutating func openObject() { open(UInt8(ascii: "{")) }
 
     /// Closes the innermost object.
-    public mutating func closeObject() {
-        bytes.append(UInt8(ascii: "}"))
-        empty.removeLast()
-    }
+    public mutating func closeObject() { close(UInt8(ascii: "}")) }
 
     /// Opens an array.
-    public mutating func openArray() {
-        bytes.append(UInt8(ascii: "["))
+    public mutating func openArray() { open(UInt8(ascii: "[")) }
+
+    /// Closes the innermost array.
+    public mutating func closeArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
         empty.append(true)
     }
 
-    /// Closes the innermost array.
-    public mutating func closeArray() {
-        bytes.append(UInt8(ascii: "]"))
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
         empty.removeLast()
     }
 
@@ -92,8 +92,7 @@ public struct WireJSONWriter {
                 case 0x0D: bytes.append(UInt8(ascii: "r"))
                 case 0x09: bytes.append(UInt8(ascii: "t"))
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0x0F)]])
                 }
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
@@ -126,7 +125,7 @@ public struct WireJSONWriter {
 
     /// `true` or `false`.
     public mutating func bool(_ value: Bool) {
-        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        (value ? "true" as StaticString : "false").withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     // MARK: Members

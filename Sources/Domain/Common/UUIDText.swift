@@ -30,6 +30,8 @@ extension UUID {
         self.init(uuid: value)
     }
 
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     private static func nibble(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
@@ -44,8 +46,7 @@ extension UUID {
     /// The canonical upper-case text, the same as `uuidString` without its `sprintf`: UUID keys
     /// are written many times per stored write.
     public var text: String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        return withUnsafeBytes(of: uuid) { raw in
+        withUnsafeBytes(of: uuid) { raw in
             String(unsafeUninitializedCapacity: 36) { out in
                 var position = 0
                 for (index, byte) in raw.enumerated() {
@@ -53,8 +54,8 @@ extension UUID {
                         out[position] = UInt8(ascii: "-")
                         position += 1
                     }
-                    out[position] = digits[Int(byte >> 4)]
-                    out[position + 1] = digits[Int(byte & 0x0F)]
+                    out[position] = Self.hexDigits[Int(byte >> 4)]
+                    out[position + 1] = Self.hexDigits[Int(byte & 0x0F)]
                     position += 2
                 }
                 return position
