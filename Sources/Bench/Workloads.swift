@@ -149,7 +149,17 @@ struct PullTarget {
         }
     }
 
-    /// Where a pull's time went: waiting for the server's answers, and storing them.
+    /// Copies the log back into the database file (a passive checkpoint), as the CLI does once a
+    /// sync is idle, and returns how long it took; SQLite's own checkpoint (past 1,000 pages of
+    /// log) then no longer falls inside the commit of an incremental page.
+    func checkpoint() async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await queue.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        return clock.now - start
+    }
+
+    /// Where a pull's time went: waiting for the server's answers (read), and storing them.
     struct Split {
         var answer = Duration.zero
         var store = Duration.zero
@@ -161,53 +171,73 @@ struct PullTarget {
         return try await pull(api, device: device, cursor: &cursor, digest: digest, split: &split)
     }
 
-    /// The same, adding where the time went to `split`.
+    /// The same, adding where the time went to `split`. Pipelined as the CLI pulls: the next page
+    /// is asked for (with the cursor just received) while the current one is stored, and each
+    /// cursor is stored with its page.
     func pull(_ api: API, device: BenchDevice, cursor: inout String?, digest: Bool, split: inout Split) async throws -> Int {
         let clock = ContinuousClock()
-        var applied = 0
-        while true {
-            let asked = clock.now
-            let (status, bytes) = try await api.send(.POST, "/v1/sync/pull", token: device.token,
-                body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000, wantDigest: digest)), device: device.id)
-            guard status == 200 else { throw BenchError("pull answered \(status)") }
-            split.answer += clock.now - asked
-            let received = clock.now
-            let page = try PullResponse(wireJSON: Array(bytes.readableBytesView))
-            let records = try page.changes.map { change in
-                var json = WireJSONWriter()
-                try change.write(to: &json)
-                return Record(entity: change.entity, id: change.id, seq: change.seq,
-                              json: change.op == .remove ? nil : String(decoding: json.bytes, as: UTF8.self))
+        // A page as the store takes it: each record read and written again as the CLI stores it.
+        struct Page { var records: [Record], cursor: String, hasMore: Bool }
+        @Sendable func ask(_ cursor: String?) -> Task<Page, any Error> {
+            Task {
+                let (status, bytes) = try await api.send(.POST, "/v1/sync/pull", token: device.token,
+                    body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000, wantDigest: digest)), device: device.id)
+                guard status == 200 else { throw BenchError("pull answered \(status)") }
+                let page = try PullResponse(wireJSON: Array(bytes.readableBytesView))
+                let records = try page.changes.map { change in
+                    var json = WireJSONWriter()
+                    try change.write(to: &json)
+                    return Record(entity: change.entity, id: change.id, seq: change.seq,
+                                  json: change.op == .remove ? nil : String(decoding: json.bytes, as: UTF8.self))
+                }
+                return Page(records: records, cursor: page.cursor, hasMore: page.hasMore)
             }
-            try await apply(records, cursor: page.cursor)
-            split.store += clock.now - received
-            applied += page.changes.count
-            cursor = page.cursor
-            if !page.hasMore { return applied }
         }
+        var asked: Task<Page, any Error>? = ask(cursor)
+        defer { asked?.cancel() }
+        var applied = 0
+        while let answer = asked {
+            let waiting = clock.now
+            let page = try await answer.value
+            split.answer += clock.now - waiting
+            asked = page.hasMore ? ask(page.cursor) : nil
+            let storing = clock.now
+            try await apply(page.records, cursor: page.cursor)
+            split.store += clock.now - storing
+            applied += page.records.count
+            cursor = page.cursor
+        }
+        return applied
     }
 
     /// Pulls Kinto's records since a timestamp (`_since`, sorted by `last_modified`), following
-    /// `Next-Page`, as kinto.js does; `since` becomes the collection's timestamp (its ETag).
+    /// `Next-Page` as kinto.js does, pipelined as our pull is (the next page asked for while the
+    /// current one is stored); `since` becomes the collection's timestamp (its ETag).
     func pullKinto(_ api: API, token: String, since: inout String?) async throws -> Int {
-        var path = KintoPeer.records + "?_sort=last_modified&_limit=1000" + (since.map { "&_since=\($0)" } ?? "")
+        @Sendable func ask(_ path: String) -> Task<(HTTPHeaders, [Record]), any Error> {
+            Task {
+                let (status, headers, bytes) = try await api.exchange(.GET, path, token: token)
+                guard status == 200 else { throw BenchError("kinto pull answered \(status)") }
+                guard let page = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any],
+                    let objects = page["data"] as? [[String: Any]]
+                else { throw BenchError("kinto answered a page without data") }
+                let records = try objects.map { object in
+                    Record(entity: "feedback", id: object["id"] as? String ?? "", seq: (object["last_modified"] as? NSNumber)?.int64Value ?? 0,
+                           json: object["deleted"] as? Bool == true ? nil : String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+                }
+                return (headers, records)
+            }
+        }
+        var asked: Task<(HTTPHeaders, [Record]), any Error>? = ask(KintoPeer.records + "?_sort=last_modified&_limit=1000" + (since.map { "&_since=\($0)" } ?? ""))
+        defer { asked?.cancel() }
         var applied = 0
         var timestamp = since
-        while true {
-            let (status, headers, bytes) = try await api.exchange(.GET, path, token: token)
-            guard status == 200 else { throw BenchError("kinto pull answered \(status)") }
+        while let answer = asked {
+            let (headers, records) = try await answer.value
             if timestamp == since, let etag = headers.first(name: "ETag") { timestamp = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-            guard let page = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any],
-                let objects = page["data"] as? [[String: Any]]
-            else { throw BenchError("kinto answered a page without data") }
-            let records = try objects.map { object in
-                Record(entity: "feedback", id: object["id"] as? String ?? "", seq: (object["last_modified"] as? NSNumber)?.int64Value ?? 0,
-                       json: object["deleted"] as? Bool == true ? nil : String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
-            }
+            asked = kintoNextPage(headers).map(ask)
             try await apply(records, cursor: timestamp)
             applied += records.count
-            guard let next = kintoNextPage(headers) else { break }
-            path = next
         }
         since = timestamp
         return applied

@@ -44,6 +44,28 @@ import Testing
         #expect(try store.record("feedback", id: a, as: FeedbackView.self)?.title == "Ổ gà lớn")
     }
 
+    /// A checkpoint copies the log into the database file, so the log starts over: the commit of
+    /// the next page does not carry the frames of the last ones (nor copy them back).
+    @Test func aCheckpointStartsTheLogOver() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("client-\(UUID().uuidString).sqlite").path
+        let store = try ClientStore.open(path: path)
+        let state = SyncEngine.State(deviceId: device)
+        func records(_ count: Int) throws -> [Change] {
+            try (0..<count).map { n in
+                let id = UUID()
+                return Change(seq: Int64(n), entity: "feedback", id: id.uuidString, op: .put, data: .feedback(try view(id, title: "Phản ánh số \(n)")))
+            }
+        }
+        try store.apply(page(try records(200), cursor: "c1"), state: state)
+        let first = try store.checkpoint()
+        #expect(first.frames > 20, "a page of 200 records fills many pages of the log")
+        #expect(first.copied == first.frames, "no reader holds the log back")
+        try store.apply(page(try records(1), cursor: "c2"), state: state)
+        let second = try store.checkpoint()
+        #expect(second.frames < 10, "the log started over: \(second.frames) frames for one record")
+        #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 201)
+    }
+
     /// A store from before v4 (records in a WITHOUT ROWID table) keeps its records, and pages
     /// still replace a record by (entity, id).
     @Test func recordsSurviveTheMoveToARowidTable() throws {

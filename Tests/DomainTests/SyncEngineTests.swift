@@ -42,6 +42,29 @@ import Testing
         #expect(engine.state.cursor == "c2")
     }
 
+    @Test func theLookaheadIsTheVeryPullThatFollowsAnAppliedPage() {
+        var engine = SyncEngine(state: .init(deviceId: device), pageSize: 250)
+        engine.wantDigest = false
+        guard case .pull = engine.handle(.sync) else { Issue.record("expected a pull"); return }
+        let p1 = page("c1", more: true)
+        _ = engine.handle(.pulled(p1))
+        let ahead = engine.lookahead(after: p1)
+        #expect(ahead?.cursor == "c1")
+        #expect(engine.state.cursor == nil, "looking ahead moves no cursor")
+        #expect(engine.handle(.applied) == ahead.map(SyncEngine.Action.pull), "the engine asks for exactly the request sent ahead")
+        let last = page("c2", more: false)
+        _ = engine.handle(.pulled(last))
+        #expect(engine.lookahead(after: last) == nil, "nothing follows the last page")
+        // A page that fails to apply: the engine asks again from the stored cursor, not the lookahead's.
+        var crashed = SyncEngine(state: .init(deviceId: device))
+        _ = crashed.handle(.sync)
+        _ = crashed.handle(.pulled(p1))
+        var again = SyncEngine(state: crashed.state)
+        guard case .pull(let retry) = again.handle(.sync) else { Issue.record("expected a pull"); return }
+        #expect(retry.cursor == nil)
+        #expect(retry != crashed.lookahead(after: p1))
+    }
+
     @Test func aTransientFailureRetriesTheSameRequest() {
         var engine = SyncEngine(state: .init(deviceId: device))
         _ = engine.record(.startFeedback(id: id(1)), id: id(11), expectedStatus: "assigned")

@@ -6,6 +6,8 @@ import Testing
 struct CLI {
     let home: URL
     var server: String
+    /// More environment for every run.
+    var environment: [String: String] = [:]
 
     init(server: String) throws {
         home = FileManager.default.temporaryDirectory.appendingPathComponent("smartvl-cli-\(UUID().uuidString)")
@@ -35,6 +37,7 @@ struct CLI {
         environment["XDG_DATA_HOME"] = home.path
         environment["SMARTVL_SERVER"] = server
         environment["SMARTVL_TIMEOUT"] = "5"
+        environment.merge(self.environment) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
@@ -177,6 +180,18 @@ let pdfBytes = Data("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf
         #expect(summary(second) == summary(first))
         #expect(summary(first).count == 1)
         #expect(try cli.run(["status", "--json"], profile: "phone2").json()["converged"] as? Bool == true)
+
+        // A third device pulls one change per page (each next page asked for while the last is
+        // stored) and converges on the same state; a page size out of range is refused.
+        var small = cli
+        small.environment["SMARTVL_PAGE_SIZE"] = "1"
+        try small.signInCitizen(phone: "0912345678", profile: "phone3", dataFolder: data)
+        #expect(summary(try small.run(["feedback", "list", "--json"], profile: "phone3").json()) == summary(first))
+        #expect(try small.run(["status", "--json"], profile: "phone3").json()["converged"] as? Bool == true)
+        small.environment["SMARTVL_PAGE_SIZE"] = "0"
+        let refused = try small.run(["sync"], profile: "phone3")
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("SMARTVL_PAGE_SIZE"))
         server.stop()
     }
 

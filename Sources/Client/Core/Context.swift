@@ -152,6 +152,13 @@ struct Context {
         let api = try api(session)
         var driver = SyncDriver(api: api, store: store)
         driver.verify = !quiet
+        if let size = environment["SMARTVL_PAGE_SIZE"] {
+            guard let pageSize = Int(size), (1...1000).contains(pageSize) else {
+                throw .usage(Message(vi: "SMARTVL_PAGE_SIZE phải là số nguyên từ 1 đến 1000 (đang là “\(size)”).",
+                                     en: "SMARTVL_PAGE_SIZE must be a whole number from 1 to 1000 (it is “\(size)”)."), code: "usage.page_size")
+            }
+            driver.pageSize = pageSize
+        }
         let showProgress = !quiet && !options.json && isatty(STDERR_FILENO) == 1
         if showProgress {
             driver.progress = { count in

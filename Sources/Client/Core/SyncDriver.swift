@@ -33,6 +33,8 @@ struct SyncDriver {
     var maximumSteps = 100_000
     /// Whether to ask for the convergence digest (it costs the server a read of the whole view).
     var verify = true
+    /// Changes per pull page (1–1000).
+    var pageSize = 500
 
     /// Syncs once, to idle.
     func run() async throws(Failure) -> Outcome {
@@ -40,7 +42,7 @@ struct SyncDriver {
         guard let saved = try local({ try store.syncState() }) else {
             throw .problem(Problem(status: 0, code: "sync.no_device", detail: "not signed in on this profile"))
         }
-        var engine = SyncEngine(state: saved)
+        var engine = SyncEngine(state: saved, pageSize: pageSize)
         engine.wantDigest = verify
         do throws(APIClient.Failure) {
             outcome.uploaded = try await uploadFiles()
@@ -54,6 +56,8 @@ struct SyncDriver {
         }
         var action = engine.handle(.sync)
         var transientFailures = 0
+        // At most one request is in flight: the next page's, while the current one is stored.
+        var lookahead = Lookahead()
         for _ in 0..<maximumSteps {
             switch action {
             case .push(let request):
@@ -70,18 +74,34 @@ struct SyncDriver {
                 try local { try store.save(engine.state) }
                 transientFailures = 0
             case .pull(let request):
-                do throws(APIClient.Failure) {
-                    let page = try await api.call(Endpoints.syncPull, request, deviceId: request.deviceId)
+                let answer: Result<PullResponse, APIClient.Failure>
+                if let ahead = lookahead.take(request) {
+                    answer = await ahead.value
+                } else {
+                    await lookahead.drop()
+                    answer = await Self.pull(request, from: api)
+                }
+                switch answer {
+                case .success(let page):
                     action = engine.handle(.pulled(page))
                     transientFailures = 0
-                } catch {
+                case .failure(let error):
                     action = try failed(error, engine: &engine, outcome: &outcome, transientFailures: &transientFailures)
                 }
             case .apply(let page):
+                // Ask for the next page now; the server reads it while this one is stored.
+                if let request = engine.lookahead(after: page) {
+                    lookahead.start(request, Task { [api] in await Self.pull(request, from: api) })
+                }
                 // The state after `.applied` carries the page's cursor: store both in one transaction.
                 var next = engine
                 let following = next.handle(.applied)
-                try local { try store.apply(page, state: next.state) }
+                do throws(Failure) {
+                    try local { try store.apply(page, state: next.state) }
+                } catch {
+                    await lookahead.drop()
+                    throw error
+                }
                 engine = next
                 action = following
                 outcome.pulled += page.changes.count
@@ -90,13 +110,49 @@ struct SyncDriver {
                 try local { try store.reset(state: engine.state) }
                 action = engine.handle(.applied)
             case .idle(let digest):
+                await lookahead.drop()
                 if let digest { outcome.converged = try local { try store.digest() } == digest }
-                try local { try store.save(engine.state); try store.pruneFiles() }
+                try local { try store.save(engine.state); try store.pruneFiles(); try store.checkpoint() }
                 outcome.pending = engine.state.outbox.count
                 return outcome
             }
         }
+        await lookahead.drop()
         throw .problem(Problem(status: 0, code: "sync.runaway", detail: "the sync did not finish in \(maximumSteps) requests"))
+    }
+
+    /// Pulls one page, as a value (so a pull sent ahead can be kept for later).
+    private static func pull(_ request: PullRequest, from api: APIClient) async -> Result<PullResponse, APIClient.Failure> {
+        do throws(APIClient.Failure) {
+            return .success(try await api.call(Endpoints.syncPull, request, deviceId: request.deviceId))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The pull sent ahead while a page is stored (`SyncEngine.lookahead(after:)`).
+    private struct Lookahead {
+        private var pending: (request: PullRequest, task: Task<Result<PullResponse, APIClient.Failure>, Never>)?
+
+        mutating func start(_ request: PullRequest, _ task: Task<Result<PullResponse, APIClient.Failure>, Never>) {
+            pending = (request, task)
+        }
+
+        /// The answer to `request` if it is the one sent ahead.
+        mutating func take(_ request: PullRequest) -> Task<Result<PullResponse, APIClient.Failure>, Never>? {
+            guard let pending, pending.request == request else { return nil }
+            self.pending = nil
+            return pending.task
+        }
+
+        /// Cancels the pull sent ahead and waits for it to end, so the client never has two
+        /// requests in flight (its tokens and last headers are shared).
+        mutating func drop() async {
+            guard let pending else { return }
+            self.pending = nil
+            pending.task.cancel()
+            _ = await pending.task.value
+        }
     }
 
     /// Uploads every file a queued write refers to that the server does not hold yet.

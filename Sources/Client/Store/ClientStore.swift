@@ -272,6 +272,18 @@ struct ClientStore: Sendable {
         }
     }
 
+    /// Copies the write-ahead log back into the database file now (a passive checkpoint: it waits
+    /// for no reader), so the log starts over at the next write. The sync calls it once idle: left
+    /// to SQLite, the checkpoint runs inside whichever commit takes the log past 1,000 pages, and
+    /// that commit (a page the user waits for) pays for copying and syncing the whole log.
+    /// Returns the log's frames, and how many of them are now in the database file.
+    @discardableResult
+    func checkpoint() throws -> (frames: Int, copied: Int) {
+        guard writer is DatabasePool else { return (0, 0) }
+        let result = try writer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        return (result.walFrameCount, result.checkpointedFrameCount)
+    }
+
     /// Forgets everything: records, files and engine state (another account signs in on this profile).
     func erase() throws {
         try writer.write { db in

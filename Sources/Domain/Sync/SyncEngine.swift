@@ -158,7 +158,19 @@ public struct SyncEngine: Sendable, Equatable {
         return pull()
     }
 
-    private func pull() -> Action {
-        .pull(PullRequest(protocolVersion: protocolVersion, deviceId: state.deviceId, cursor: state.cursor, limit: pageSize, wantDigest: wantDigest ? nil : false))
+    /// The pull that follows `page` once it is applied, or nil when `page` is the last one.
+    ///
+    /// A driver may send it while it applies the page (pipelining: the server reads the next page
+    /// while the client stores this one). Use its answer only when the engine then asks for this
+    /// very request (`.pull(request)` equal to it) and report it as usual with `.pulled`: the
+    /// cursor is still stored only with its page, so a crash in between pulls again from there.
+    public func lookahead(after page: PullResponse) -> PullRequest? {
+        page.hasMore ? pullRequest(cursor: page.cursor) : nil
+    }
+
+    private func pull() -> Action { .pull(pullRequest(cursor: state.cursor)) }
+
+    private func pullRequest(cursor: String?) -> PullRequest {
+        PullRequest(protocolVersion: protocolVersion, deviceId: state.deviceId, cursor: cursor, limit: pageSize, wantDigest: wantDigest ? nil : false)
     }
 }
