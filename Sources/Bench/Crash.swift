@@ -138,7 +138,7 @@ extension SmartVLBench {
                 if client.outbox.isEmpty {
                     client.outbox = (0..<batch).map { _ in
                         client.next += 1
-                        return ["id": UUID().uuidString.lowercased(), "title": "crash \(client.next)"]
+                        return ["id": UUID.timeOrdered().uuidString.lowercased(), "title": "crash \(client.next)"]
                     }
                 }
                 let (status, answer) = try await api.send(.POST, "/v1/batch", token: client.token, body: try kintoBatch(client.outbox))

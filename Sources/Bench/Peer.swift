@@ -183,7 +183,7 @@ final class KintoPeer: @unchecked Sendable {
 /// The peer's record for the same feedback draft ours creates.
 @Sendable func kintoRecord(_ n: Int) -> [String: Any] {
     let draft = loadDraft(n)
-    return ["id": UUID().uuidString.lowercased(), "title": draft.title, "description": draft.description, "category": draft.category, "commune": draft.commune ?? ""]
+    return ["id": UUID.timeOrdered().uuidString.lowercased(), "title": draft.title, "description": draft.description, "category": draft.category, "commune": draft.commune ?? ""]
 }
 
 /// The body of a Kinto batch creating these records.

@@ -99,7 +99,7 @@ struct BenchDevice: Sendable {
     mutating func creates(_ count: Int) -> [Mutation] {
         (0..<count).map { _ in
             defer { nextSeq += 1 }
-            return Mutation(seq: nextSeq, id: UUID(), command: .createFeedback(FeedbackCreate(id: UUID(), draft: loadDraft(Int(nextSeq)))))
+            return Mutation(seq: nextSeq, id: UUID.timeOrdered(), command: .createFeedback(FeedbackCreate(id: UUID.timeOrdered(), draft: loadDraft(Int(nextSeq)))))
         }
     }
 

@@ -46,13 +46,21 @@ import Testing
         #expect(try profile.loadSession()?.server == "http://127.0.0.1:8080")
     }
 
-    @Test func itemsAreFoundByIdPrefixOrCode() throws {
+    @Test func itemsAreFoundByIdPrefixSuffixOrCode() throws {
         let context = try Context(GlobalOptions.parse([]), environment: ["XDG_DATA_HOME": "/tmp/unused"])
         let a = UUID(uuidString: "AB000000-0000-0000-0000-000000000001")!, b = UUID(uuidString: "AB100000-0000-0000-0000-000000000002")!
         let items = [LocalItem<String>(id: a, view: "PA-261130-000001"), LocalItem<String>(id: b, view: "PA-261130-000002")]
         #expect(try context.find("pa-261130-000002", in: items) { [$0] }.id == b)
         #expect(try context.find("ab00", in: items) { [$0] }.id == a)
         #expect(try context.find(a.uuidString.lowercased(), in: items).id == a)
+        #expect(try context.find("0002", in: items).id == b, "the end of the id, as lists show it")
+        #expect(try context.find(b.shortText, in: items).id == b)
+        // Time-ordered ids made in the same minute share their start: lists show their end.
+        var random = SplitMix64(seed: 3)
+        let now = Date(timeIntervalSince1970: 1_796_000_000)
+        let recent = (0..<2).map { LocalItem<String>(id: UUID.timeOrdered(at: now.addingTimeInterval(Double($0)), using: &random), view: "x") }
+        #expect(recent[0].id.text.prefix(8) == recent[1].id.text.prefix(8))
+        #expect(try context.find(recent[1].id.shortText, in: recent).id == recent[1].id)
         let ambiguous = #expect(throws: CLIError.self) { try context.find("ab", in: items) }
         #expect(ambiguous?.exitCode == 66)
         let twoMatch = #expect(throws: CLIError.self) { try context.find("ab10", in: items + [LocalItem(id: UUID(uuidString: "AB100000-0000-0000-0000-000000000003")!, view: "x")]) }

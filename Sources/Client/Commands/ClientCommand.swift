@@ -22,14 +22,17 @@ extension ClientCommand {
 }
 
 extension Context {
-    /// Finds an item by its id, a unique prefix of it (at least 4 characters), or one of its codes
-    /// (tracking code, dossier code, receipt number).
+    /// Finds an item by its id, a unique prefix or suffix of it (at least 4 characters; lists show
+    /// its last 8, `UUID.shortText`), or one of its codes (tracking code, dossier code, receipt number).
     func find<View>(_ reference: String, in items: [LocalItem<View>], codes: (View) -> [String?] = { _ in [] }) throws(CLIError) -> LocalItem<View> {
         let wanted = reference.trimmingCharacters(in: .whitespaces).lowercased()
         if let exact = items.first(where: { $0.id.uuidString.lowercased() == wanted }) { return exact }
         if let coded = items.first(where: { item in item.view.map { codes($0).contains { $0?.lowercased() == wanted } } ?? false }) { return coded }
         guard wanted.count >= 4 else { throw .notFound(reference) }
-        let matches = items.filter { $0.id.uuidString.lowercased().hasPrefix(wanted) }
+        let matches = items.filter { item in
+            let id = item.id.uuidString.lowercased()
+            return id.hasPrefix(wanted) || id.hasSuffix(wanted)
+        }
         if matches.count > 1 {
             throw .usage(Message(vi: "“\(reference)” khớp với \(matches.count) mục; hãy gõ thêm ký tự.",
                                  en: "“\(reference)” matches \(matches.count) items; type more characters."), code: "id.ambiguous")

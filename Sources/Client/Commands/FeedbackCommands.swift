@@ -41,7 +41,7 @@ extension Smartvl.FeedbackCommand {
             let draft = FeedbackDraft(
                 category: category, title: title, description: description, latitude: lat, longitude: lon, commune: commune,
                 address: address, photos: files.map(\.sha256), anonymous: anonymous, isPublic: !`private`)
-            let id = UUID()
+            let id = UUID.timeOrdered()
             // The same checks the server makes, so bad input is refused here and nothing is queued.
             let catalog = try context.catalog(store)
             do { _ = try Feedback.submit(draft, id: id, by: .citizen(user.id), at: Date(), catalog: catalog) } catch {
@@ -164,7 +164,7 @@ func postMessage(_ context: Context, _ output: Output, reference: String, text: 
     let item = try findFeedback(context, reference)
     let body: VietnameseText
     do { body = try VietnameseText(text, field: "body", minLength: 1, maxLength: 2000, multiline: true) } catch { throw .invalid(error) }
-    let message = MessageCreate(id: UUID(), body: body.value)
+    let message = MessageCreate(id: UUID.timeOrdered(), body: body.value)
     let outcome = try await context.write(.postMessage(feedbackId: item.id, message: message))
     try output.report(outcome, what: Message(vi: "Đã ghi tin nhắn.", en: "Message recorded."))
 }
@@ -203,9 +203,9 @@ func messageJSON(_ item: LocalItem<MessageView>, _ output: Output) -> JSON {
 
 /// The title and status of an item, from the server's view or the local create.
 func feedbackSummary(_ item: LocalItem<FeedbackView>) -> (code: String, title: String, status: FeedbackStatus) {
-    if let view = item.view { return (view.trackingCode ?? String(item.id.uuidString.lowercased().prefix(8)), view.title, view.status) }
-    if case .createFeedback(let body)? = item.created { return (String(item.id.uuidString.lowercased().prefix(8)), body.draft.title, .submitted) }
-    return (String(item.id.uuidString.lowercased().prefix(8)), "—", .submitted)
+    if let view = item.view { return (view.trackingCode ?? item.id.shortText, view.title, view.status) }
+    if case .createFeedback(let body)? = item.created { return (item.id.shortText, body.draft.title, .submitted) }
+    return (item.id.shortText, "—", .submitted)
 }
 
 func feedbackTable(_ items: [LocalItem<FeedbackView>], _ output: Output) -> TextTable {

@@ -106,7 +106,7 @@ extension Smartvl.Triage {
             let store = try context.store()
             let item = try context.find(payment, in: try context.wrap { try store.items("payment", as: PaymentView.self) })
             let api = try context.api(session)
-            let body = RefundCreate(id: UUID(), amount: amount.amount.amount, reason: reason)
+            let body = RefundCreate(id: UUID.timeOrdered(), amount: amount.amount.amount, reason: reason)
             let refund = try await call(api) { () async throws(APIClient.Failure) in
                 try await api.call(Endpoints.createRefund, body, path: ["id": item.id.uuidString])
             }

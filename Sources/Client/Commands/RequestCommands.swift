@@ -36,7 +36,7 @@ extension Smartvl.RequestCommand {
             var fields: [String: String] = [:]
             for pair in field { fields[pair.key] = pair.value }
             let draft = ServiceRequestDraft(procedure: procedure, commune: commune, fields: fields, documents: files.map(\.sha256))
-            let id = UUID()
+            let id = UUID.timeOrdered()
             let catalog = try context.catalog(store)
             do { _ = try ServiceRequest.create(draft, id: id, by: .citizen(user.id), at: Date(), catalog: catalog) } catch {
                 throw .invalid(error)
@@ -121,7 +121,7 @@ func requestJSON(_ item: LocalItem<ServiceRequestView>, _ output: Output) -> JSO
 }
 
 func requestSummary(_ item: LocalItem<ServiceRequestView>) -> (code: String, procedure: String, status: DossierStatus) {
-    let short = String(item.id.uuidString.lowercased().prefix(8))
+    let short = item.id.shortText
     if let view = item.view { return (view.dossierCode ?? short, view.procedure, view.status) }
     if case .createRequest(let body)? = item.created { return (short, body.procedure, .submitted) }
     return (short, "—", .submitted)
@@ -158,7 +158,7 @@ func requestDetail(_ item: LocalItem<ServiceRequestView>, invoices: [InvoiceView
         lines.append(language.pick("Giấy tờ: ", "Documents: ") + String(view.documents.count))
     }
     for invoice in invoices {
-        lines.append(language.pick("Hóa đơn ", "Invoice ") + String(invoice.id.uuidString.lowercased().prefix(8)) + ": "
+        lines.append(language.pick("Hóa đơn ", "Invoice ") + invoice.id.shortText + ": "
             + VND(unchecked: invoice.amount).formatted + " — " + language.pick(invoice.status.label))
     }
     for mutation in item.pending { lines.append(language.pick("Chờ đồng bộ: ", "Pending: ") + mutation.command.name) }

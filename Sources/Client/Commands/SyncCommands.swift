@@ -59,11 +59,11 @@ extension Smartvl {
                 language.pick("Chờ đồng bộ: \(state.outbox.count) thao tác, \(files.count) tệp", "Pending: \(state.outbox.count) writes, \(files.count) files"),
             ]
             for mutation in state.outbox {
-                lines.append("  #\(mutation.seq) \(mutation.command.name) \(mutation.command.target.id.uuidString.lowercased().prefix(8))")
+                lines.append("  #\(mutation.seq) \(mutation.command.name) \(mutation.command.target.id.shortText)")
             }
             lines.append(language.pick("Bị từ chối: \(rejected.count)", "Refused: \(rejected.count)"))
             for result in rejected {
-                lines.append("  #\(result.seq) \(result.entityId.uuidString.lowercased().prefix(8)) \(result.code ?? ""): "
+                lines.append("  #\(result.seq) \(result.entityId.shortText) \(result.code ?? ""): "
                     + language.pick(Message(vi: result.messageVi ?? "", en: result.messageEn ?? "")))
             }
             output.emit(.object([

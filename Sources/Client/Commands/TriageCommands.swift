@@ -227,7 +227,7 @@ extension Smartvl.Triage {
             do { _ = try PhoneNumber(citizen) } catch { throw .invalid(error) }
             let session = try context.session()
             let api = try context.api(session)
-            let body = InvoiceCreate(id: UUID(), citizenPhone: citizen, purpose: purpose, description: description ?? purpose.rawValue, amount: amount.amount.amount)
+            let body = InvoiceCreate(id: UUID.timeOrdered(), citizenPhone: citizen, purpose: purpose, description: description ?? purpose.rawValue, amount: amount.amount.amount)
             let invoice = try await call(api) { () async throws(APIClient.Failure) in try await api.call(Endpoints.issueInvoice, body) }
             output.emit(JSON.encoding(invoice), human: output.language.pick(
                 "Đã lập hóa đơn \(invoice.id.uuidString): \(VND(unchecked: invoice.amount).formatted).",

@@ -109,7 +109,7 @@ struct Context {
         guard let state = try wrap({ try store.syncState() }) else { throw .notSignedIn }
         try checkLocally(command, store: store, state: state, role: session.user?.role ?? .citizen)
         var engine = SyncEngine(state: state)
-        let mutation = engine.record(command, id: UUID(), expectedStatus: expectedStatus, madeAt: Date())
+        let mutation = engine.record(command, id: UUID.timeOrdered(), expectedStatus: expectedStatus, madeAt: Date())
         try wrap { try store.record(engine.state, files: files) }
         // The write is recorded: a sync that fails now (signed out, server error) leaves it pending
         // for the next sync, and says why on standard error instead of failing the command.

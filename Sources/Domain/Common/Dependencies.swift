@@ -21,7 +21,7 @@ public struct DateGenerator: Sendable {
     }
 }
 
-/// Where new identifiers come from: random in the executables, predictable in tests.
+/// Where new identifiers come from: time-ordered in the executables, predictable in tests.
 public struct IDGenerator: Sendable {
     private let generate: @Sendable () -> UUID
 
@@ -33,8 +33,8 @@ public struct IDGenerator: Sendable {
     /// A new identifier.
     public func callAsFunction() -> UUID { generate() }
 
-    /// Random version-4 UUIDs.
-    public static let live = IDGenerator { UUID() }
+    /// Time-ordered version-7 UUIDs (`UUID.timeOrdered`): new rows append to their indexes.
+    public static let live = IDGenerator { UUID.timeOrdered() }
 
     /// `00000000-0000-0000-0000-000000000001`, `…0002`, … in order; for tests.
     public static func incrementing() -> IDGenerator {

@@ -30,14 +30,14 @@ enum DemoSeed {
         for account in accounts {
             let password = "demo-" + random.token().prefix(16)
             let created = try await store.addStaff(
-                id: UUID(), username: try Username(account.username), role: account.role, agencyCode: account.agency,
+                id: UUID.timeOrdered(), username: try Username(account.username), role: account.role, agencyCode: account.agency,
                 passwordHash: Bcrypt.hash(password, cost: bcryptCost), at: now)
             staff[account.username] = Actor(id: created.id, role: account.role, agencyCode: account.agency)
             lines.append("  \(account.username.padding(toLength: 14, withPad: " ", startingAt: 0)) \(account.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \((account.agency ?? "-").padding(toLength: 11, withPad: " ", startingAt: 0)) \(password)")
         }
         var accounts: [Actor] = []
         for phone in citizenPhones {
-            let account = try await store.citizen(phone: try PhoneNumber(phone), newID: UUID(), at: now)
+            let account = try await store.citizen(phone: try PhoneNumber(phone), newID: UUID.timeOrdered(), at: now)
             accounts.append(.citizen(account.id))
         }
         let citizens = accounts
@@ -61,7 +61,7 @@ enum DemoSeed {
             let draft = FeedbackDraft(
                 category: "giao-thong", title: title, description: "Phản ánh mẫu để thử ứng dụng: \(title.lowercased()).",
                 latitude: 10.2415 + Double(index) * 0.001, longitude: 106.3759, commune: "28756", isPublic: index % 2 == 0)
-            let (submitted, event) = try Feedback.submit(draft, id: UUID(), by: citizens[0], at: now, catalog: catalog)
+            let (submitted, event) = try Feedback.submit(draft, id: UUID.timeOrdered(), by: citizens[0], at: now, catalog: catalog)
             var item = try await store.create(submitted, event: event, at: now) { feedback, sequences in
                 try FeedbackController.accept(feedback, sequences: sequences, catalog: catalog, at: now)
             }
@@ -82,7 +82,7 @@ enum DemoSeed {
                 "full_name": "Nguyễn Văn An", "birth_date": "1988-03-12", "cccd": "086088123456",
                 "form_number": "Phiếu số 1", "purpose": "Bổ sung hồ sơ xin việc",
             ])
-            let (created, e1) = try ServiceRequest.create(draft, id: UUID(), by: citizens[0], at: now, catalog: catalog)
+            let (created, e1) = try ServiceRequest.create(draft, id: UUID.timeOrdered(), by: citizens[0], at: now, catalog: catalog)
             let (submitted, e2) = try created.applying(.submit, by: citizens[0], at: now)
             try await store.create(submitted, events: [e1, e2], at: now)
             for action in actions {
@@ -99,7 +99,7 @@ enum DemoSeed {
                             code: try DossierCode(unitCode: unit, date: day, sequence: try sequences.next(kind: "dossier", scope: unit, day: day)),
                             processingDays: catalog.procedure(current.procedureCode)!.processingDays, calendar: calendar)
                         invoice = try Invoice.issue(
-                            id: UUID(), to: current.citizenID, agency: current.agencyCode, purpose: .serviceFee,
+                            id: UUID.timeOrdered(), to: current.citizenID, agency: current.agencyCode, purpose: .serviceFee,
                             description: "Lệ phí: \(catalog.procedure(current.procedureCode)!.name)", amount: current.fee.amount,
                             serviceRequestID: current.id, by: .system, at: now)
                     case .startProcessing: command = .startProcessing
@@ -117,7 +117,7 @@ enum DemoSeed {
             }
         }
         let (schoolFee, event) = try Invoice.issue(
-            id: UUID(), to: citizens[0].id, agency: "SGDDT", purpose: .schoolFee, description: "Học phí học kỳ I năm học 2026–2027",
+            id: UUID.timeOrdered(), to: citizens[0].id, agency: "SGDDT", purpose: .schoolFee, description: "Học phí học kỳ I năm học 2026–2027",
             amount: 1_250_000, by: .system, at: now)
         try await store.createInvoice(schoolFee, event: event, at: now)
         lines.append("Demo items: 8 feedback items, 8 dossiers and their fee invoices, 1 school-fee invoice (citizen \(citizenPhones[0])).")

@@ -217,7 +217,7 @@ extension SmartVLServer {
                 let hash = Bcrypt.hash(password, cost: UInt8(AuthPolicy().bcryptCost))
                 do {
                     let account = try await store.addStaff(
-                        id: UUID(), username: name, role: role, agencyCode: agency, passwordHash: hash, at: Date())
+                        id: UUID.timeOrdered(), username: name, role: role, agencyCode: agency, passwordHash: hash, at: Date())
                     print("Added \(role.rawValue) \(name.value)\(agency.map { " of \($0)" } ?? "") (\(account.id.text)).")
                 } catch StoreError.conflict {
                     throw ValidationError("username \(name.value) is taken")
@@ -264,7 +264,7 @@ extension SmartVLServer {
                 let base = Int(first.e164.dropFirst(3)) ?? 0
                 for offset in 0..<count {
                     let number = try PhoneNumber("0" + String(base + offset))
-                    let account = try await store.citizen(phone: number, newID: UUID(), at: Date())
+                    let account = try await store.citizen(phone: number, newID: UUID.timeOrdered(), at: Date())
                     print("\(number.e164) \(try tokens.issue(userID: account.id, role: .citizen, agency: nil, now: Date(), jti: UUID()))")
                 }
             }

@@ -35,7 +35,7 @@ extension SmartVLServer {
             var people: [Actor] = []
             for index in 0..<citizens {
                 let phone = try PhoneNumber("0919" + String(format: "%06d", index))
-                people.append(.citizen(try await store.citizen(phone: phone, newID: UUID(), at: Date()).id))
+                people.append(.citizen(try await store.citizen(phone: phone, newID: UUID.timeOrdered(), at: Date()).id))
             }
             let now = Date()
             let categories = catalog.categories.map(\.code), communes = catalog.communes.map(\.code)
@@ -53,7 +53,7 @@ extension SmartVLServer {
                         category: categories[Int(random.next() % UInt64(categories.count))],
                         title: "Phản ánh tổng hợp số \(n + 1)", description: "Nội dung phản ánh tạo tự động để đo hiệu năng hàng đợi.",
                         commune: communes[Int(random.next() % UInt64(communes.count))], isPublic: random.next() % 4 != 0)
-                    items.append((FeedbackCreate(id: UUID(), draft: draft), people[Int(random.next() % UInt64(people.count))], at))
+                    items.append((FeedbackCreate(id: UUID.timeOrdered(at: at), draft: draft), people[Int(random.next() % UInt64(people.count))], at))
                 }
                 let prepared = items
                 try await database.writer.write { db in

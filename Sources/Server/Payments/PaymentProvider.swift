@@ -32,7 +32,7 @@ struct SandboxProvider: PaymentProvider {
     func started(_ payment: Payment, request: PaymentCreate, callbacks: CallbackSink) {
         let outcome = request.sandboxOutcome ?? .succeed
         let callback = ProviderCallback(
-            paymentId: payment.id, providerReference: "SBX-" + payment.id.text.prefix(8), status: outcome == .fail ? .failed : .succeeded,
+            paymentId: payment.id, providerReference: "SBX-" + payment.id.shortText.uppercased(), status: outcome == .fail ? .failed : .succeeded,
             amount: payment.amount.amount, reason: outcome == .fail ? "Ngân hàng từ chối giao dịch (sandbox)." : nil)
         guard let body = try? WireCoding.encoder().encode(callback) else { return }
         let messageID = "sbx_" + UUID().text.lowercased()

@@ -226,7 +226,7 @@ struct PaymentService: Sendable {
             let (requested, requestEvent) = try Refund.request(
                 id: body.id, of: payment, amount: body.amount, reason: body.reason, alreadyRefunded: VND(unchecked: already), by: user, at: at)
             let (settled, settleEvent) = try requested.applying(.succeed, by: .system, at: at)
-            let reference = "SBX-R-" + body.id.text.prefix(8)
+            let reference = "SBX-R-" + body.id.shortText.uppercased()
             try db.run("""
                     INSERT INTO refunds (id, payment_id, amount, reason, status, requested_by, requested_at, settled_at, provider_reference)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -5,13 +5,18 @@ import GRDB
 extension Feedback: Versioned {
     static let table = "feedback"
     static let changeEntity = "feedback"
-    static let columns = [
-        "id", "tracking_code", "citizen_id", "category_code", "title", "description", "search_key", "latitude",
-        "longitude", "commune_code", "address", "photos", "is_anonymous", "is_public", "urgency", "status",
-        "agency_code", "assignee_id", "received_at", "acknowledge_due_at", "answer_due_at", "answer", "resolved_at",
-        "closed_at", "rating", "rating_comment", "rated_at", "rejection_reason", "rejection_note", "duplicate_of",
-        "reopen_count",
-    ]
+    /// The columns, in the order of `values` and of a row selected as `selection`.
+    enum Column: Int, CaseIterable {
+        case id, trackingCode, citizenID, categoryCode, title, description, searchKey, latitude, longitude, communeCode,
+             address, photos, isAnonymous, isPublic, urgency, status, agencyCode, assigneeID, receivedAt, acknowledgeDueAt,
+             answerDueAt, answer, resolvedAt, closedAt, rating, ratingComment, ratedAt, rejectionReason, rejectionNote,
+             duplicateOf, reopenCount
+
+        /// The column's name: the case in snake_case (`citizenID` is `citizen_id`).
+        var name: String { snakeCase(String(describing: self)) }
+    }
+
+    static let columns = Column.allCases.map(\.name)
     static let selection = columns.joined(separator: ", ")
 
     var key: String { id.text }
@@ -32,51 +37,62 @@ extension Feedback: Versioned {
         ChangePartition(ownerID: citizenID, agencyCode: agencyCode, isPublic: isPublic && status != .submitted)
     }
 
-    /// Where each of `columns` is in a row selected as `selection`. GRDB finds a column by name by
-    /// lower-casing every column name of the row on each lookup: it was a tenth of a pull page.
-    private static let position = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
-
-    /// Reads a row selected as `Feedback.selection` (its columns first, in that order).
+    /// Reads a row selected as `Feedback.selection` (its columns first, in that order), each
+    /// column by its position and its concrete type: GRDB finds a column by name by lower-casing
+    /// every column name of the row, and its generic decoding of optionals instantiated type
+    /// metadata on each value (together half of a pull page's reading).
     init(row: Row) throws {
         assert(Array(row.columnNames.prefix(Self.columns.count)) == Self.columns, "select Feedback.selection")
-        func value<Value: DatabaseValueConvertible>(_ column: String) -> Value { row[Self.position[column]!] }
-        func time(_ column: String) -> Date? { (value(column) as Double?).map(Date.init(timeIntervalSince1970:)) }
-        func uuid(_ column: String) -> UUID? { (value(column) as String?).flatMap(UUID.init(text:)) }
-        func text(_ column: String) throws -> VietnameseText {
-            guard let stored = value(column) as String? else {
-                throw StorageDecodingError.corrupt(table: "feedback", column: column)
-            }
-            return VietnameseText(stored: stored)
+        func string(_ column: Column) -> String? { row.hasNull(atIndex: column.rawValue) ? nil : row[column.rawValue] as String }
+        func double(_ column: Column) -> Double? { row.hasNull(atIndex: column.rawValue) ? nil : row[column.rawValue] as Double }
+        func int(_ column: Column) -> Int? { row.hasNull(atIndex: column.rawValue) ? nil : row[column.rawValue] as Int }
+        func time(_ column: Column) -> Date? { double(column).map(Date.init(timeIntervalSince1970:)) }
+        func uuid(_ column: Column) -> UUID? { string(column).flatMap(UUID.init(text:)) }
+        func required<Value>(_ value: Value?, _ column: Column) throws -> Value {
+            guard let value else { throw StorageDecodingError.corrupt(table: "feedback", column: column.name) }
+            return value
         }
+        func text(_ column: Column) throws -> VietnameseText { VietnameseText(stored: try required(string(column), column)) }
         var location = FeedbackLocation()
-        if let lat = value("latitude") as Double?, let lon = value("longitude") as Double? {
+        if let lat = double(.latitude), let lon = double(.longitude) {
             location.point = GeoPoint(trustedLatitude: lat, longitude: lon)
         }
-        location.commune = (value("commune_code") as String?).map(CommuneCode.init(trusted:))
-        location.address = (value("address") as String?).map(VietnameseText.init(stored:))
+        location.commune = string(.communeCode).map(CommuneCode.init(trusted:))
+        location.address = string(.address).map(VietnameseText.init(stored:))
         var rating: Rating?
-        if let stars = value("rating") as Int?, let at = time("rated_at") {
-            rating = Rating(stars: stars, comment: (value("rating_comment") as String?).map(VietnameseText.init(stored:)), at: at)
+        if let stars = int(.rating), let at = time(.ratedAt) {
+            rating = Rating(stars: stars, comment: string(.ratingComment).map(VietnameseText.init(stored:)), at: at)
         }
         var rejection: Rejection?
-        if let reason = (value("rejection_reason") as String?).flatMap(RejectionReason.init(rawValue:)) {
-            rejection = Rejection(
-                reason: reason, note: try text("rejection_note"), duplicateOf: uuid("duplicate_of"))
+        if let reason = string(.rejectionReason).flatMap(RejectionReason.init(rawValue:)) {
+            rejection = Rejection(reason: reason, note: try text(.rejectionNote), duplicateOf: uuid(.duplicateOf))
         }
-        guard let status = FeedbackStatus(rawValue: value("status")), let urgency = Urgency(rawValue: value("urgency")),
-            let id = uuid("id"), let citizenID = uuid("citizen_id")
-        else { throw StorageDecodingError.corrupt(table: "feedback", column: "status") }
+        let photos = try required(string(.photos), .photos)
         self.init(
-            id: id, citizenID: citizenID,
-            trackingCode: (value("tracking_code") as String?).map(TrackingCode.init(stored:)),
-            categoryCode: value("category_code"), title: try text("title"), description: try text("description"),
-            location: location, photos: value("photos") as String? == "[]" ? [] : try jsonValue(value("photos")), isAnonymous: value("is_anonymous"),
-            isPublic: value("is_public"), urgency: urgency, status: status, agencyCode: value("agency_code"),
-            assigneeID: uuid("assignee_id"), receivedAt: time("received_at"),
-            acknowledgeDueAt: time("acknowledge_due_at"), answerDueAt: time("answer_due_at"),
-            answer: (value("answer") as String?).map(VietnameseText.init(stored:)), resolvedAt: time("resolved_at"),
-            closedAt: time("closed_at"), rating: rating, rejection: rejection, reopenCount: value("reopen_count"))
+            id: try required(uuid(.id), .id), citizenID: try required(uuid(.citizenID), .citizenID),
+            trackingCode: string(.trackingCode).map(TrackingCode.init(stored:)),
+            categoryCode: try required(string(.categoryCode), .categoryCode), title: try text(.title), description: try text(.description),
+            location: location, photos: photos == "[]" ? [] : try jsonValue(photos), isAnonymous: try required(int(.isAnonymous), .isAnonymous) != 0,
+            isPublic: try required(int(.isPublic), .isPublic) != 0,
+            urgency: try required(string(.urgency).flatMap(Urgency.init(rawValue:)), .urgency),
+            status: try required(string(.status).flatMap(FeedbackStatus.init(rawValue:)), .status), agencyCode: string(.agencyCode),
+            assigneeID: uuid(.assigneeID), receivedAt: time(.receivedAt),
+            acknowledgeDueAt: time(.acknowledgeDueAt), answerDueAt: time(.answerDueAt),
+            answer: string(.answer).map(VietnameseText.init(stored:)), resolvedAt: time(.resolvedAt),
+            closedAt: time(.closedAt), rating: rating, rejection: rejection, reopenCount: try required(int(.reopenCount), .reopenCount))
     }
+}
+
+/// `camelCase` in `snake_case`: a capital after a small letter starts a word (`citizenID` is `citizen_id`).
+func snakeCase(_ name: String) -> String {
+    var result = ""
+    var previousIsLower = false
+    for character in name {
+        if character.isUppercase, previousIsLower { result.append("_") }
+        result += character.lowercased()
+        previousIsLower = character.isLowercase
+    }
+    return result
 }
 
 /// Encodes a value as compact JSON text for a JSON column.

@@ -58,8 +58,9 @@ extension SyncService {
             // The latest change per record in this page; its current state is what is sent.
             var latest: [String: (seq: Int64, entity: String, id: String)] = [:]
             for row in page {
-                let entity: String = row["entity"], id: String = row["entity_id"]
-                latest[entity + "|" + id] = (row["seq"], entity, id)
+                // By position: a lookup by name lower-cases every column name of the row.
+                let entity: String = row[1], id: String = row[2]
+                latest[entity + "|" + id] = (row[0], entity, id)
             }
             // Feedback, nearly every record, read in one query per page rather than one per record.
             let feedback = try Self.feedback(db, ids: latest.values.filter { $0.entity == "feedback" }.map(\.id))
@@ -72,7 +73,7 @@ extension SyncService {
                     seq: item.seq, entity: item.entity, id: item.entity == "catalog" ? "catalog" : item.id,
                     op: data == nil ? .remove : .put, data: data))
             }
-            let reached = page.last.map { $0["seq"] as Int64 } ?? max(after, 0)
+            let reached = page.last.map { $0[0] as Int64 } ?? max(after, 0)
             // Past the last change of the partition, the cursor may jump to the head: nothing in
             // between concerns this user.
             let cursor = SyncCursor(e: epoch, s: hasMore ? reached : max(reached, head))
