@@ -161,7 +161,11 @@ struct PullTarget {
 
     /// Where a pull's time went: waiting for the server's answers (read), and storing them.
     struct Split {
+        /// Waiting for the next page (pipelined: what is left of its request once the last page is stored).
         var answer = Duration.zero
+        /// Of all pages' requests: from sending to the last byte of the answer.
+        var exchange = Duration.zero
+        /// Reading and storing the pages.
         var store = Duration.zero
     }
 
@@ -172,70 +176,74 @@ struct PullTarget {
     }
 
     /// The same, adding where the time went to `split`. Pipelined as the CLI pulls: the next page
-    /// is asked for (with the cursor just received) while the current one is stored, and each
-    /// cursor is stored with its page.
+    /// is asked for as soon as a page's cursor is known (`PullResponse.continuation`), while the
+    /// page is read and stored, and each cursor is stored with its page.
     func pull(_ api: API, device: BenchDevice, cursor: inout String?, digest: Bool, split: inout Split) async throws -> Int {
         let clock = ContinuousClock()
-        // A page as the store takes it: each record read and written again as the CLI stores it.
-        struct Page { var records: [Record], cursor: String, hasMore: Bool }
-        @Sendable func ask(_ cursor: String?) -> Task<Page, any Error> {
+        struct Answer { var bytes: [UInt8], exchange: Duration }
+        @Sendable func ask(_ cursor: String?) -> Task<Answer, any Error> {
             Task {
+                let sent = clock.now
                 let (status, bytes) = try await api.send(.POST, "/v1/sync/pull", token: device.token,
                     body: try WireCoding.encoder().encode(PullRequest(deviceId: device.id, cursor: cursor, limit: 1000, wantDigest: digest)), device: device.id)
                 guard status == 200 else { throw BenchError("pull answered \(status)") }
-                let page = try PullResponse(wireJSON: Array(bytes.readableBytesView))
-                let records = try page.changes.map { change in
-                    var json = WireJSONWriter()
-                    try change.write(to: &json)
-                    return Record(entity: change.entity, id: change.id, seq: change.seq,
-                                  json: change.op == .remove ? nil : String(decoding: json.bytes, as: UTF8.self))
-                }
-                return Page(records: records, cursor: page.cursor, hasMore: page.hasMore)
+                return Answer(bytes: Array(bytes.readableBytesView), exchange: clock.now - sent)
             }
         }
-        var asked: Task<Page, any Error>? = ask(cursor)
+        var asked: Task<Answer, any Error>? = ask(cursor)
         defer { asked?.cancel() }
         var applied = 0
         while let answer = asked {
             let waiting = clock.now
-            let page = try await answer.value
+            let bytes = try await answer.value.bytes
             split.answer += clock.now - waiting
-            asked = page.hasMore ? ask(page.cursor) : nil
+            split.exchange += try await answer.value.exchange
+            let next = try PullResponse.continuation(wireJSON: bytes)
+            asked = next.hasMore ? ask(next.cursor) : nil
             let storing = clock.now
-            try await apply(page.records, cursor: page.cursor)
+            // Each record read and written again as the CLI stores it.
+            let page = try PullResponse(wireJSON: bytes)
+            let records = try page.changes.map { change in
+                var json = WireJSONWriter()
+                try change.write(to: &json)
+                return Record(entity: change.entity, id: change.id, seq: change.seq,
+                              json: change.op == .remove ? nil : String(decoding: json.bytes, as: UTF8.self))
+            }
+            try await apply(records, cursor: page.cursor)
             split.store += clock.now - storing
-            applied += page.records.count
+            applied += records.count
             cursor = page.cursor
         }
         return applied
     }
 
     /// Pulls Kinto's records since a timestamp (`_since`, sorted by `last_modified`), following
-    /// `Next-Page` as kinto.js does, pipelined as our pull is (the next page asked for while the
-    /// current one is stored); `since` becomes the collection's timestamp (its ETag).
+    /// `Next-Page` as kinto.js does, pipelined as our pull is (the next page asked for as soon as
+    /// a page's headers name it, while the page is read and stored); `since` becomes the
+    /// collection's timestamp (its ETag).
     func pullKinto(_ api: API, token: String, since: inout String?) async throws -> Int {
-        @Sendable func ask(_ path: String) -> Task<(HTTPHeaders, [Record]), any Error> {
+        @Sendable func ask(_ path: String) -> Task<(HTTPHeaders, [UInt8]), any Error> {
             Task {
                 let (status, headers, bytes) = try await api.exchange(.GET, path, token: token)
                 guard status == 200 else { throw BenchError("kinto pull answered \(status)") }
-                guard let page = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any],
-                    let objects = page["data"] as? [[String: Any]]
-                else { throw BenchError("kinto answered a page without data") }
-                let records = try objects.map { object in
-                    Record(entity: "feedback", id: object["id"] as? String ?? "", seq: (object["last_modified"] as? NSNumber)?.int64Value ?? 0,
-                           json: object["deleted"] as? Bool == true ? nil : String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
-                }
-                return (headers, records)
+                return (headers, Array(bytes.readableBytesView))
             }
         }
-        var asked: Task<(HTTPHeaders, [Record]), any Error>? = ask(KintoPeer.records + "?_sort=last_modified&_limit=1000" + (since.map { "&_since=\($0)" } ?? ""))
+        var asked: Task<(HTTPHeaders, [UInt8]), any Error>? = ask(KintoPeer.records + "?_sort=last_modified&_limit=1000" + (since.map { "&_since=\($0)" } ?? ""))
         defer { asked?.cancel() }
         var applied = 0
         var timestamp = since
         while let answer = asked {
-            let (headers, records) = try await answer.value
+            let (headers, bytes) = try await answer.value
             if timestamp == since, let etag = headers.first(name: "ETag") { timestamp = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
             asked = kintoNextPage(headers).map(ask)
+            guard let page = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                let objects = page["data"] as? [[String: Any]]
+            else { throw BenchError("kinto answered a page without data") }
+            let records = try objects.map { object in
+                Record(entity: "feedback", id: object["id"] as? String ?? "", seq: (object["last_modified"] as? NSNumber)?.int64Value ?? 0,
+                       json: object["deleted"] as? Bool == true ? nil : String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+            }
             try await apply(records, cursor: timestamp)
             applied += records.count
         }

@@ -100,6 +100,27 @@ import Testing
         }
     }
 
+    /// Where a page continues, found without reading its changes, is the page's own cursor.
+    @Test func theContinuationIsReadWithoutTheChanges() throws {
+        try pages(seed: 1) { page in
+            let next = try PullResponse.continuation(wireJSON: try page.wireJSON())
+            #expect(next.cursor == page.cursor)
+            #expect(next.hasMore == page.hasMore)
+        }
+        #expect(throws: DecodingError.self) { try PullResponse.continuation(wireJSON: Array(#"{"changes":[],"has_more":true}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try PullResponse.continuation(wireJSON: Array(#"{"changes":[{"seq":1},"cursor":"c","has_more":true}"#.utf8)) }
+    }
+
+    /// A feedback view alone (the answer of every feedback action) too, and the server's answers use it.
+    @Test func aFeedbackViewIsWrittenAsTheEncoderWritesIt() throws {
+        var rng = SplitMix64(seed: 30112026)
+        let base = try base(try ReferenceCatalog.bundled())
+        for _ in 0..<200 {
+            let view = view(&rng, base: base)
+            #expect(String(decoding: view.wireJSON(), as: UTF8.self) == String(decoding: try WireCoding.encoder().encode(view), as: UTF8.self))
+        }
+    }
+
     /// Pages read back to the values written, and the same values as the decoder's.
     @Test func aPullPageIsReadAsTheDecoderReadsIt() throws {
         try pages(seed: 30112026) { page in

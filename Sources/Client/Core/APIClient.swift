@@ -43,6 +43,16 @@ final class APIClient: @unchecked Sendable {
         _ endpoint: Endpoint<In, Out>, _ body: In? = nil, path parameters: [String: String] = [:], query: [String: String] = [:],
         deviceId: UUID? = nil
     ) async throws(Failure) -> Out {
+        let data = try await answer(endpoint, body, path: parameters, query: query, deviceId: deviceId)
+        if Out.self == NoContent.self { return NoContent() as! Out }
+        return try Self.decode(Out.self, from: data)
+    }
+
+    /// Calls an endpoint and returns its successful answer as it came.
+    func answer<In, Out>(
+        _ endpoint: Endpoint<In, Out>, _ body: In? = nil, path parameters: [String: String] = [:], query: [String: String] = [:],
+        deviceId: UUID? = nil
+    ) async throws(Failure) -> Data {
         var body_: Data? = nil
         if let body, !(body is NoContent) {
             do { body_ = try WireCoding.encoder().encode(body) } catch { throw .problem(Self.localProblem("encoding", "\(error)")) }
@@ -51,7 +61,11 @@ final class APIClient: @unchecked Sendable {
             method: endpoint.method.rawValue, path: endpoint.path(parameters), query: query, body: body_,
             contentType: body_ == nil ? nil : "application/json", deviceId: deviceId, authenticated: endpoint.access != .anyone)
         guard status == endpoint.successStatus || (200..<300).contains(status) else { throw .problem(Self.problem(status: status, data: data)) }
-        if Out.self == NoContent.self { return NoContent() as! Out }
+        return data
+    }
+
+    /// Decodes an answer.
+    static func decode<Out: Decodable>(_ type: Out.Type, from data: Data) throws(Failure) -> Out {
         do {
             // Pull pages are read in place (`WireJSONReader`): the same values, a fraction of the time.
             if let readable = Out.self as? any WireJSONReadable.Type { return try readable.init(wireJSON: Array(data)) as! Out }

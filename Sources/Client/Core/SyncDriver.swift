@@ -74,7 +74,7 @@ struct SyncDriver {
                 try local { try store.save(engine.state) }
                 transientFailures = 0
             case .pull(let request):
-                let answer: Result<PullResponse, APIClient.Failure>
+                let answer: Result<Data, APIClient.Failure>
                 if let ahead = lookahead.take(request) {
                     answer = await ahead.value
                 } else {
@@ -82,17 +82,29 @@ struct SyncDriver {
                     answer = await Self.pull(request, from: api)
                 }
                 switch answer {
-                case .success(let page):
+                case .success(let data):
+                    // Ask for the next page as soon as this one says where it ends: the server
+                    // reads it while this one is read and stored.
+                    let bytes = Array(data)
+                    if let (cursor, hasMore) = try? PullResponse.continuation(wireJSON: bytes),
+                        let next = engine.lookahead(cursor: cursor, hasMore: hasMore)
+                    {
+                        lookahead.start(next, Task { [api] in await Self.pull(next, from: api) })
+                    }
+                    let page: PullResponse
+                    do throws(APIClient.Failure) {
+                        page = try APIClient.decode(PullResponse.self, from: data)
+                    } catch {
+                        await lookahead.drop()
+                        action = try failed(error, engine: &engine, outcome: &outcome, transientFailures: &transientFailures)
+                        continue
+                    }
                     action = engine.handle(.pulled(page))
                     transientFailures = 0
                 case .failure(let error):
                     action = try failed(error, engine: &engine, outcome: &outcome, transientFailures: &transientFailures)
                 }
             case .apply(let page):
-                // Ask for the next page now; the server reads it while this one is stored.
-                if let request = engine.lookahead(after: page) {
-                    lookahead.start(request, Task { [api] in await Self.pull(request, from: api) })
-                }
                 // The state after `.applied` carries the page's cursor: store both in one transaction.
                 var next = engine
                 let following = next.handle(.applied)
@@ -121,25 +133,25 @@ struct SyncDriver {
         throw .problem(Problem(status: 0, code: "sync.runaway", detail: "the sync did not finish in \(maximumSteps) requests"))
     }
 
-    /// Pulls one page, as a value (so a pull sent ahead can be kept for later).
-    private static func pull(_ request: PullRequest, from api: APIClient) async -> Result<PullResponse, APIClient.Failure> {
+    /// Pulls one page, as it came (so a pull sent ahead can be kept for later).
+    private static func pull(_ request: PullRequest, from api: APIClient) async -> Result<Data, APIClient.Failure> {
         do throws(APIClient.Failure) {
-            return .success(try await api.call(Endpoints.syncPull, request, deviceId: request.deviceId))
+            return .success(try await api.answer(Endpoints.syncPull, request, deviceId: request.deviceId))
         } catch {
             return .failure(error)
         }
     }
 
-    /// The pull sent ahead while a page is stored (`SyncEngine.lookahead(after:)`).
+    /// The pull sent ahead while a page is read and stored (`SyncEngine.lookahead(cursor:hasMore:)`).
     private struct Lookahead {
-        private var pending: (request: PullRequest, task: Task<Result<PullResponse, APIClient.Failure>, Never>)?
+        private var pending: (request: PullRequest, task: Task<Result<Data, APIClient.Failure>, Never>)?
 
-        mutating func start(_ request: PullRequest, _ task: Task<Result<PullResponse, APIClient.Failure>, Never>) {
+        mutating func start(_ request: PullRequest, _ task: Task<Result<Data, APIClient.Failure>, Never>) {
             pending = (request, task)
         }
 
         /// The answer to `request` if it is the one sent ahead.
-        mutating func take(_ request: PullRequest) -> Task<Result<PullResponse, APIClient.Failure>, Never>? {
+        mutating func take(_ request: PullRequest) -> Task<Result<Data, APIClient.Failure>, Never>? {
             guard let pending, pending.request == request else { return nil }
             self.pending = nil
             return pending.task

@@ -534,6 +534,25 @@ extension Change {
 }
 
 extension PullResponse: WireJSONReadable {
+    /// Where a page continues, found without reading its changes (they are only delimited): a
+    /// client that knows it can ask for the next page while it reads and stores this one
+    /// (`SyncEngine.lookahead(cursor:hasMore:)`). Nothing is checked that `init(wireJSON:)`
+    /// would refuse; read the page in full before using any of it.
+    public static func continuation(wireJSON bytes: [UInt8]) throws -> (cursor: String, hasMore: Bool) {
+        var json = WireJSONReader(bytes)
+        var cursor: String?, hasMore: Bool?
+        try json.members { json, key in
+            switch key {
+            case "changes": _ = try json.delimit()
+            case "cursor": cursor = try json.string()
+            case "has_more": hasMore = try json.bool()
+            default: try json.skip()
+            }
+        }
+        guard let cursor, let hasMore else { throw json.failure("a pull page without its cursor") }
+        return (cursor, hasMore)
+    }
+
     /// Reads a pull page as `WireCoding.decoder()` would.
     public init(wireJSON bytes: [UInt8]) throws {
         var json = WireJSONReader(bytes)

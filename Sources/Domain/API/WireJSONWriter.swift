@@ -254,6 +254,15 @@ public protocol WireJSONWritable {
     func wireJSON() throws -> [UInt8]
 }
 
+extension FeedbackView: WireJSONWritable {
+    /// The view as `WireCoding.encoder()` would write it (the answer of every feedback action).
+    public func wireJSON() -> [UInt8] {
+        var json = WireJSONWriter(capacity: 768)
+        write(to: &json)
+        return json.bytes
+    }
+}
+
 extension PullResponse: WireJSONWritable {
     /// The page as `WireCoding.encoder()` would write it.
     public func wireJSON() throws -> [UInt8] {

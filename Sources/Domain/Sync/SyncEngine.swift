@@ -165,7 +165,13 @@ public struct SyncEngine: Sendable, Equatable {
     /// very request (`.pull(request)` equal to it) and report it as usual with `.pulled`: the
     /// cursor is still stored only with its page, so a crash in between pulls again from there.
     public func lookahead(after page: PullResponse) -> PullRequest? {
-        page.hasMore ? pullRequest(cursor: page.cursor) : nil
+        lookahead(cursor: page.cursor, hasMore: page.hasMore)
+    }
+
+    /// The same from a page's cursor and `has_more` alone (`PullResponse.continuation(wireJSON:)`),
+    /// so the next page can be asked for before this one is even read.
+    public func lookahead(cursor: String, hasMore: Bool) -> PullRequest? {
+        hasMore ? pullRequest(cursor: cursor) : nil
     }
 
     private func pull() -> Action { .pull(pullRequest(cursor: state.cursor)) }
