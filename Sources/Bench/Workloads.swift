@@ -201,13 +201,11 @@ struct PullTarget {
             let next = try PullResponse.continuation(wireJSON: bytes)
             asked = next.hasMore ? ask(next.cursor) : nil
             let storing = clock.now
-            // Each record read and written again as the CLI stores it.
+            // Each record read (and checked) in full, and stored as it came, as the CLI stores it.
             let page = try PullResponse(wireJSON: bytes)
-            let records = try page.changes.map { change in
-                var json = WireJSONWriter()
-                try change.write(to: &json)
-                return Record(entity: change.entity, id: change.id, seq: change.seq,
-                              json: change.op == .remove ? nil : String(decoding: json.bytes, as: UTF8.self))
+            let records = page.changes.map { change in
+                Record(entity: change.entity, id: change.id, seq: change.seq,
+                       json: change.op == .remove ? nil : change.wire.map { String(decoding: $0, as: UTF8.self) })
             }
             try await apply(records, cursor: page.cursor)
             split.store += clock.now - storing

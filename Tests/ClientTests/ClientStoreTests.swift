@@ -44,6 +44,25 @@ import Testing
         #expect(try store.record("feedback", id: a, as: FeedbackView.self)?.title == "Ổ gà lớn")
     }
 
+    /// A page read from the wire is stored as it came (no second writing out) and reads back to
+    /// the same views as one built in memory and written out.
+    @Test func aPageReadFromTheWireIsStoredAsItCame() throws {
+        let ids = (0..<3).map { _ in UUID.timeOrdered() }
+        let built = page(try ids.enumerated().map { n, id in
+            Change(seq: Int64(n + 1), entity: "feedback", id: id.uuidString, op: .put, data: .feedback(try view(id, title: "Phản ánh số \(n)")))
+        }, cursor: "c1")
+        let wire = try PullResponse(wireJSON: WireCoding.encoder().encode(built).map { $0 })
+        #expect(wire == built)
+        #expect(wire.changes.allSatisfy { $0.wire != nil } && built.changes.allSatisfy { $0.wire == nil })
+        let fromWire = try ClientStore.inMemory(), fromMemory = try ClientStore.inMemory()
+        try fromWire.apply(wire, state: SyncEngine.State(deviceId: device))
+        try fromMemory.apply(built, state: SyncEngine.State(deviceId: device))
+        let stored = try fromWire.writer.read { db in try String.fetchAll(db, sql: "SELECT data FROM records ORDER BY seq") }
+        #expect(stored == wire.changes.map { String(decoding: $0.wire!, as: UTF8.self) })
+        #expect(try fromWire.items("feedback", as: FeedbackView.self).map(\.view) == fromMemory.items("feedback", as: FeedbackView.self).map(\.view))
+        #expect(try fromWire.digest() == fromMemory.digest())
+    }
+
     /// A checkpoint copies the log into the database file, so the log starts over: the commit of
     /// the next page does not carry the frames of the last ones (nor copy them back).
     @Test func aCheckpointStartsTheLogOver() throws {

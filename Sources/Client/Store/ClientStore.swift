@@ -140,7 +140,10 @@ struct ClientStore: Sendable {
         for change in page.changes {
             switch (change.op, change.data) {
             case (.put, let data?):
-                try put.execute(arguments: [change.entity, change.id, change.seq, try ChangeBox(data).json()])
+                // The change as it came when it was read from the wire (checked in full by the
+                // reader), else written out again: either decodes back to the same view.
+                let json = try change.wire.map { String(decoding: $0, as: UTF8.self) } ?? ChangeBox(data).json()
+                try put.execute(arguments: [change.entity, change.id, change.seq, json])
             case (.remove, _):
                 try remove.execute(arguments: [change.entity, change.id])
             case (.put, nil):

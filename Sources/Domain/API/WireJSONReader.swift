@@ -485,7 +485,14 @@ extension FeedbackView {
 extension Change {
     /// Reads a change (the reader is on its opening brace): feedback read in place, other kinds
     /// through the decoder, kinds this client does not know skipped as the decoder skips them.
+    /// Keeps the change's bytes (`wire`).
     public init(reading json: inout WireJSONReader) throws {
+        let range = try json.delimit()
+        self = try json.read(range) { try Change(readingObject: &$0) }
+        wire = json.slice(range)
+    }
+
+    private init(readingObject json: inout WireJSONReader) throws {
         var seq: Int64?, entity: String?, id: String?, op: Op?, data: Range<Int>?
         try json.members { json, key in
             switch key {

@@ -340,6 +340,10 @@ public struct Change: Codable, Sendable, Equatable {
     public var op: Op
     /// The record, for `put`.
     public var data: ChangeData?
+    /// The change's JSON as it came, when it was read from the wire (`WireJSONReader`): a
+    /// client may store these bytes instead of writing the values out again. Not part of the
+    /// change's value (equality ignores it).
+    public internal(set) var wire: ArraySlice<UInt8>?
 
     public init(seq: Int64, entity: String, id: String, op: Op, data: ChangeData?) {
         self.seq = seq
@@ -347,6 +351,10 @@ public struct Change: Codable, Sendable, Equatable {
         self.id = id
         self.op = op
         self.data = data
+    }
+
+    public static func == (a: Change, b: Change) -> Bool {
+        a.seq == b.seq && a.entity == b.entity && a.id == b.id && a.op == b.op && a.data == b.data
     }
 
     private enum CodingKeys: String, CodingKey { case seq, entity, id, op, data }
