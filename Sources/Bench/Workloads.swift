@@ -165,7 +165,9 @@ struct PullTarget {
         var answer = Duration.zero
         /// Of all pages' requests: from sending to the last byte of the answer.
         var exchange = Duration.zero
-        /// Reading and storing the pages.
+        /// Reading the pages (while the page before is stored).
+        var read = Duration.zero
+        /// Storing the pages.
         var store = Duration.zero
     }
 
@@ -176,8 +178,8 @@ struct PullTarget {
     }
 
     /// The same, adding where the time went to `split`. Pipelined as the CLI pulls: the next page
-    /// is asked for as soon as a page's cursor is known (`PullResponse.continuation`), while the
-    /// page is read and stored, and each cursor is stored with its page.
+    /// is asked for as soon as a page's cursor is known (`PullResponse.continuation`), the page is
+    /// read while the one before is stored, and each cursor is stored with its page, in order.
     func pull(_ api: API, device: BenchDevice, cursor: inout String?, digest: Bool, split: inout Split) async throws -> Int {
         let clock = ContinuousClock()
         struct Answer { var bytes: [UInt8], exchange: Duration }
@@ -191,6 +193,8 @@ struct PullTarget {
             }
         }
         var asked: Task<Answer, any Error>? = ask(cursor)
+        // The page before, being stored (on the store's writer queue) while this one is read.
+        var storing: Task<Duration, any Error>?
         defer { asked?.cancel() }
         var applied = 0
         while let answer = asked {
@@ -200,18 +204,24 @@ struct PullTarget {
             split.exchange += try await answer.value.exchange
             let next = try PullResponse.continuation(wireJSON: bytes)
             asked = next.hasMore ? ask(next.cursor) : nil
-            let storing = clock.now
             // Each record read (and checked) in full, and stored as it came, as the CLI stores it.
+            let reading = clock.now
             let page = try PullResponse(wireJSON: bytes)
             let records = page.changes.map { change in
                 Record(entity: change.entity, id: change.id, seq: change.seq,
                        json: change.op == .remove ? nil : change.wire.map { String(decoding: $0, as: UTF8.self) })
             }
-            try await apply(records, cursor: page.cursor)
-            split.store += clock.now - storing
+            split.read += clock.now - reading
+            if let storing { split.store += try await storing.value }
+            storing = Task { [self] in
+                let start = clock.now
+                try await apply(records, cursor: page.cursor)
+                return clock.now - start
+            }
             applied += records.count
             cursor = page.cursor
         }
+        if let storing { split.store += try await storing.value }
         return applied
     }
 

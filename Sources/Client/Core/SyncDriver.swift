@@ -56,9 +56,16 @@ struct SyncDriver {
         }
         var action = engine.handle(.sync)
         var transientFailures = 0
-        // At most one request is in flight: the next page's, while the current one is stored.
+        // At most one request is in flight: the next page's, while the current one is read.
         var lookahead = Lookahead()
+        // At most one page is being stored: the one before the page being read.
+        var storing = Storing()
         for _ in 0..<maximumSteps {
+            // Everything but reading the next page waits until the pages read are stored.
+            switch action {
+            case .pull, .apply: break
+            default: try await storing.finish()
+            }
             switch action {
             case .push(let request):
                 let response: PushResponse
@@ -96,24 +103,29 @@ struct SyncDriver {
                         page = try APIClient.decode(PullResponse.self, from: data)
                     } catch {
                         await lookahead.drop()
+                        try await storing.finish()
                         action = try failed(error, engine: &engine, outcome: &outcome, transientFailures: &transientFailures)
                         continue
                     }
                     action = engine.handle(.pulled(page))
                     transientFailures = 0
                 case .failure(let error):
+                    try await storing.finish()
                     action = try failed(error, engine: &engine, outcome: &outcome, transientFailures: &transientFailures)
                 }
             case .apply(let page):
-                // The state after `.applied` carries the page's cursor: store both in one transaction.
+                // The state after `.applied` carries the page's cursor: store both in one
+                // transaction, in the background while the next page is read, after the page before.
                 var next = engine
                 let following = next.handle(.applied)
                 do throws(Failure) {
-                    try local { try store.apply(page, state: next.state) }
+                    try await storing.finish()
                 } catch {
                     await lookahead.drop()
                     throw error
                 }
+                let state = next.state
+                storing.start { [store] in try store.apply(page, state: state) }
                 engine = next
                 action = following
                 outcome.pulled += page.changes.count
@@ -130,6 +142,7 @@ struct SyncDriver {
             }
         }
         await lookahead.drop()
+        try await storing.finish()
         throw .problem(Problem(status: 0, code: "sync.runaway", detail: "the sync did not finish in \(maximumSteps) requests"))
     }
 
@@ -164,6 +177,24 @@ struct SyncDriver {
             self.pending = nil
             pending.task.cancel()
             _ = await pending.task.value
+        }
+    }
+
+    /// The page stored in the background while the next one is read. A sync that stops with an
+    /// error may leave it to finish on its own: a page and its cursor commit together or not at
+    /// all, and the next page is never started before it, so the store stays consistent.
+    private struct Storing {
+        private var task: Task<Void, any Error>?
+
+        mutating func start(_ body: @escaping @Sendable () throws -> Void) {
+            task = Task.detached { try body() }
+        }
+
+        /// Waits for the page being stored; its failure is the sync's.
+        mutating func finish() async throws(Failure) {
+            guard let task else { return }
+            self.task = nil
+            do { try await task.value } catch { throw .problem(APIClient.localProblem("store", "\(error)")) }
         }
     }
 
