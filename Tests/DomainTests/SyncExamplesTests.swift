@@ -1,4 +1,4 @@
-import Domain
+@testable import Domain
 import Foundation
 import Testing
 
@@ -56,5 +56,29 @@ import Testing
         #expect(a != SyncDigest.of([("feedback", "y", 1), ("catalog", "catalog", 2)] as [R]))
         #expect(a.count == 32)
         #expect(SyncDigest.of([] as [R]) == "cbf29ce48422232584222325cbf29ce4")
+        // Pinned values (computed apart, in Python, from the definition in sync-protocol.md).
+        #expect(a == "d802159202721bd51943507a36d55f27")
+        #expect(SyncDigest.of([("feedback_message", "A", 10), ("feedback", "A", 9), ("feedback", "A", 10), ("catalog", "catalog", 2)] as [R])
+                == "7525cd5ba0d57e3821faf02b9dd82a3e", "sorted as strings: `feedback_` before `feedback|`, `10` before `9`")
+    }
+
+    /// The digest's byte-sorted path gives what the definition gives, on random records made to
+    /// collide on prefixes (entities, ids of different lengths, sequence numbers of different
+    /// widths), and text beyond ASCII takes the definition itself.
+    @Test func theFastDigestIsTheDefinition() {
+        typealias R = (entity: String, id: String, seq: Int64)
+        var rng = SplitMix64(seed: 9)
+        let entities = ["feedback", "feedback_message", "catalog", "invoice", "payment", "receipt", "service_request"]
+        for round in 0..<200 {
+            let records: [R] = (0..<Int.random(in: 0...60, using: &rng)).map { _ in
+                let id = Bool.random(using: &rng) ? UUID.timeOrdered(at: Date(timeIntervalSince1970: 1_796_000_000), using: &rng).text
+                    : String(UInt64.random(in: 0...99_999, using: &rng))
+                return (entities.randomElement(using: &rng)!, id, Int64.random(in: -5...100_000, using: &rng))
+            }
+            let expected = SyncDigest.reference(records.map { "\($0.entity)|\($0.id)|\($0.seq)" })
+            #expect(SyncDigest.of(records) == expected, "round \(round)")
+        }
+        let vietnamese: [R] = [("feedback", "Đường", 1), ("feedback", "Duong", 2), ("feedback", "Ða", 3)]
+        #expect(SyncDigest.of(vietnamese) == SyncDigest.reference(vietnamese.map { "\($0.entity)|\($0.id)|\($0.seq)" }))
     }
 }

@@ -425,18 +425,62 @@ public struct PullResponse: Codable, Sendable, Equatable {
 /// sorted lines `entity|id|seq`, twice with different offsets (128 bits), hex.
 public enum SyncDigest {
     /// The digest of records given as (entity, id, seq of the change that delivered their state).
+    ///
+    /// The lines are laid out in one buffer and sorted by their bytes, which for ASCII lines (entity
+    /// names, UUIDs, numbers: every line the server makes) is the order of the strings, without a
+    /// string per line: a user's whole view is hashed on every complete sync. Lines with other
+    /// characters take `reference(_:)`, the definition.
     public static func of(_ records: some Sequence<(entity: String, id: String, seq: Int64)>) -> String {
-        let lines = records.map { "\($0.entity)|\($0.id)|\($0.seq)" }.sorted()
+        var bytes: [UInt8] = []
+        var lines: [Range<Int>] = []
+        for record in records {
+            let start = bytes.count
+            bytes.append(contentsOf: record.entity.utf8)
+            bytes.append(UInt8(ascii: "|"))
+            bytes.append(contentsOf: record.id.utf8)
+            bytes.append(UInt8(ascii: "|"))
+            bytes.append(contentsOf: String(record.seq).utf8)
+            lines.append(start..<bytes.count)
+        }
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            return reference(lines.map { String(decoding: bytes[$0], as: UTF8.self) })
+        }
+        var hash = Hash()
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            lines.sort { x, y in
+                let order = memcmp(base + x.lowerBound, base + y.lowerBound, min(x.count, y.count))
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+            for line in lines { hash.add(UnsafeBufferPointer(rebasing: buffer[line])) }
+        }
+        return hash.text
+    }
+
+    /// The definition: the lines `entity|id|seq` sorted as strings, each hashed with its newline.
+    static func reference(_ lines: [String]) -> String {
+        var hash = Hash()
+        for line in lines.sorted() {
+            var line = line
+            line.withUTF8 { hash.add($0) }
+        }
+        return hash.text
+    }
+
+    /// Two FNV-1a 64 hashes with different offsets.
+    private struct Hash {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x8422_2325_cbf2_9ce4
-        for line in lines {
-            for byte in line.utf8 {
+
+        mutating func add(_ line: UnsafeBufferPointer<UInt8>) {
+            for byte in line {
                 a = (a ^ UInt64(byte)) &* 0x100_0000_01b3
                 b = (b ^ UInt64(byte)) &* 0x100_0000_01b3 &+ 0x9e37_79b9
             }
             a = (a ^ 10) &* 0x100_0000_01b3
             b = (b ^ 10) &* 0x100_0000_01b3 &+ 0x9e37_79b9
         }
-        return String(format: "%016llx%016llx", a, b)
+
+        var text: String { String(format: "%016llx%016llx", a, b) }
     }
 }

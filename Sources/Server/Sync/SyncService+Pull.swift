@@ -98,13 +98,23 @@ extension SyncService {
         let (condition, values) = Self.partition(for: user)
         let (readable, readableValues) = FeedbackController.readableCondition(user)
         var records: [(entity: String, id: String, seq: Int64)] = []
-        let feedback = try Row.fetchCursor(try db.cachedStatement(sql: """
-            SELECT g.entity_id, g.seq FROM (
-                SELECT entity_id, max(seq) AS seq FROM change_log WHERE entity = 'feedback' AND seq <= ? AND \(condition) GROUP BY entity_id
-            ) AS g JOIN feedback AS f ON f.id = g.entity_id WHERE \(readable)
-            """), arguments: StatementArguments([seq.databaseValue] + values + readableValues))
+        // Two scans joined here rather than in SQL: grouping the log by item took a temporary
+        // B-tree and the join a lookup per item (0.4 s of 0.5 s for 110,000 items).
+        var last: [UUID: Int64] = [:]
+        let changes = try Row.fetchCursor(try db.cachedStatement(sql: """
+            SELECT entity_id, seq FROM change_log WHERE entity = 'feedback' AND seq <= ? AND \(condition)
+            """), arguments: StatementArguments([seq.databaseValue] + values))
+        while let row = try changes.next() {
+            guard let id = UUID(text: row[0]) else { continue }
+            let seq: Int64 = row[1]
+            if seq > last[id, default: 0] { last[id] = seq }
+        }
+        records.reserveCapacity(last.count)
+        let feedback = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT f.id FROM feedback AS f WHERE \(readable)"),
+                                           arguments: StatementArguments(readableValues))
         while let row = try feedback.next() {
-            records.append(("feedback", row[0], row[1]))
+            let id: String = row[0]
+            if let key = UUID(text: id), let seq = last[key] { records.append(("feedback", id, seq)) }
         }
         let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT entity, entity_id, max(seq) AS seq FROM change_log WHERE seq <= ? AND entity != 'feedback' AND \(condition) GROUP BY entity, entity_id"),
             arguments: StatementArguments([seq.databaseValue] + values))
