@@ -64,6 +64,16 @@ final class APIClient: @unchecked Sendable {
         return data
     }
 
+    /// Reads an answer that offers a direct reader (a pull page), from its bytes.
+    static func read<Out: WireJSONReadable>(_ type: Out.Type, from bytes: [UInt8]) throws(Failure) -> Out {
+        do { return try Out(wireJSON: bytes) } catch { throw unreadable(error) }
+    }
+
+    /// An answer that could not be read.
+    static func unreadable(_ error: any Error) -> Failure {
+        .problem(localProblem("response.invalid", "the server's answer could not be read: \(error)"))
+    }
+
     /// Decodes an answer.
     static func decode<Out: Decodable>(_ type: Out.Type, from data: Data) throws(Failure) -> Out {
         do {
@@ -71,7 +81,7 @@ final class APIClient: @unchecked Sendable {
             if let readable = Out.self as? any WireJSONReadable.Type { return try readable.init(wireJSON: Array(data)) as! Out }
             return try WireCoding.decoder().decode(Out.self, from: data)
         } catch {
-            throw .problem(Self.localProblem("response.invalid", "the server's answer could not be read: \(error)"))
+            throw unreadable(error)
         }
     }
 

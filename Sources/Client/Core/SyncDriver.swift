@@ -54,12 +54,27 @@ struct SyncDriver {
             case .problem(let problem): throw .problem(problem)
             }
         }
-        var action = engine.handle(.sync)
-        var transientFailures = 0
         // At most one request is in flight: the next page's, while the current one is read.
         var lookahead = Lookahead()
         // At most one page is being stored: the one before the page being read.
         var storing = Storing()
+        do throws(Failure) {
+            return try await steps(engine: &engine, outcome: &outcome, lookahead: &lookahead, storing: &storing)
+        } catch {
+            // Nothing is left running behind an error: the pull sent ahead is cancelled, and the
+            // page being stored ends first (it commits with its cursor or not at all).
+            await lookahead.drop()
+            try? await storing.finish()
+            throw error
+        }
+    }
+
+    /// Performs the engine's actions until it is idle.
+    private func steps(
+        engine: inout SyncEngine, outcome: inout Outcome, lookahead: inout Lookahead, storing: inout Storing
+    ) async throws(Failure) -> Outcome {
+        var action = engine.handle(.sync)
+        var transientFailures = 0
         for _ in 0..<maximumSteps {
             // Everything but reading the next page waits until the pages read are stored.
             switch action {
@@ -100,7 +115,7 @@ struct SyncDriver {
                     }
                     let page: PullResponse
                     do throws(APIClient.Failure) {
-                        page = try APIClient.decode(PullResponse.self, from: data)
+                        page = try APIClient.read(PullResponse.self, from: bytes)
                     } catch {
                         await lookahead.drop()
                         try await storing.finish()
@@ -118,12 +133,7 @@ struct SyncDriver {
                 // transaction, in the background while the next page is read, after the page before.
                 var next = engine
                 let following = next.handle(.applied)
-                do throws(Failure) {
-                    try await storing.finish()
-                } catch {
-                    await lookahead.drop()
-                    throw error
-                }
+                try await storing.finish()
                 let state = next.state
                 storing.start { [store] in try store.apply(page, state: state) }
                 engine = next
@@ -141,8 +151,6 @@ struct SyncDriver {
                 return outcome
             }
         }
-        await lookahead.drop()
-        try await storing.finish()
         throw .problem(Problem(status: 0, code: "sync.runaway", detail: "the sync did not finish in \(maximumSteps) requests"))
     }
 
@@ -180,9 +188,8 @@ struct SyncDriver {
         }
     }
 
-    /// The page stored in the background while the next one is read. A sync that stops with an
-    /// error may leave it to finish on its own: a page and its cursor commit together or not at
-    /// all, and the next page is never started before it, so the store stays consistent.
+    /// The page stored in the background while the next one is read; a page and its cursor
+    /// commit together or not at all, and the next page is never started before it.
     private struct Storing {
         private var task: Task<Void, any Error>?
 
