@@ -19,7 +19,7 @@ extension Smartvl {
                 let language = output.language
                 output.emit(.object(["invoices": .array(items.map { JSON.encoding($0) })]), human: TextTable(
                     header: ["Id", language.pick("Nội dung", "Description"), language.pick("Số tiền", "Amount"), language.pick("Trạng thái", "Status"), language.pick("Ngày lập", "Issued")],
-                    rows: items.map { [String($0.id.shortText), $0.description, VND(unchecked: $0.amount).formatted,
+                    rows: items.map { [$0.id.shortText, $0.description, VND(unchecked: $0.amount).formatted,
                                        language.pick($0.status.label), output.time($0.issuedAt)] }).render())
             }
         }

@@ -146,7 +146,7 @@ struct ProblemMiddleware: RouterMiddleware {
     static func describe(_ error: DecodingError) -> (String?, String) {
         func path(_ context: DecodingError.Context, extra: (any CodingKey)? = nil) -> String? {
             let keys = context.codingPath + (extra.map { [$0] } ?? [])
-            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? snake($0.stringValue) }.joined(separator: ".")
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? snakeCase($0.stringValue) }.joined(separator: ".")
                 .replacingOccurrences(of: ".[", with: "[")
             return text.isEmpty ? nil : text
         }
@@ -157,14 +157,6 @@ struct ProblemMiddleware: RouterMiddleware {
         case .dataCorrupted(let context): return (path(context), context.codingPath.isEmpty ? "not valid JSON" : context.debugDescription)
         @unknown default: return (nil, "invalid")
         }
-    }
-
-    static func snake(_ key: String) -> String {
-        var out = ""
-        for c in key {
-            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
-        }
-        return out
     }
 
     /// Whether a concrete path matches a template like `/v1/feedback/{id}`.
