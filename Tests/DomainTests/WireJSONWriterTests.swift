@@ -134,6 +134,32 @@ import Testing
         }
     }
 
+    /// Keys are matched as bytes, in the order a sorted writer puts them; keys and values written
+    /// another way (escaped, out of order, unknown to this reader) read as the decoder reads them.
+    @Test func keysAndValuesWrittenAnotherWayReadTheSame() throws {
+        var escapedValues = 0
+        try pages(seed: 1122026) { page in
+            var text = String(decoding: try page.wireJSON(), as: UTF8.self)
+            for (plain, other) in [
+                (#""title":"#, #""t\u0069tle":"#), (#""seq":"#, #""s\u0065q":"#), (#""has_more":"#, #""has\u005fmore":"#),
+                (#""anonymous":"#, #""zz_unknown":[1,{"a":"\"x\""}],"anonymous":"#), (#""op":"#, #""later":null,"op":"#),
+            ] {
+                text = text.replacingOccurrences(of: plain, with: other)
+            }
+            // The first character of UUIDs and instants as a \u escape.
+            text = text.replacing(#/"(citizen_id|received_at)":"(.)/#) { match in
+                #""\#(match.1)":"\u00\#(String(match.2.utf8.first!, radix: 16))"#
+            }
+            escapedValues += text.components(separatedBy: #"":"\u00"#).count - 1
+            let bytes = Array(text.utf8)
+            #expect(try PullResponse(wireJSON: bytes) == page)
+            #expect(try PullResponse(wireJSON: bytes) == (try WireCoding.decoder().decode(PullResponse.self, from: Data(bytes))))
+        }
+        #expect(escapedValues > 100)
+        let escaped = #"{"changes":[],"cursor":"c","has_more":false,"last_applied_seq":0,"protocol_version":2,"digest":"\u0041"}"#
+        #expect(try PullResponse(wireJSON: Array(escaped.utf8)).digest == "A")
+    }
+
     /// Damaged pages (a byte deleted, replaced by a structural character, or inserted, or the
     /// page cut short): the reader refuses exactly what the decoder refuses, and reads the rest
     /// to the same values.

@@ -147,7 +147,7 @@ public struct FeedbackView: Codable, Sendable, Equatable {
         reopenCount = feedback.reopenCount
     }
 
-    enum CodingKeys: String, CodingKey { case id, trackingCode = "tracking_code", category, title, description, latitude, longitude, commune, address, photos, anonymous, `public`, urgency, status, agency, assigneeId = "assignee_id", citizenId = "citizen_id", mine, receivedAt = "received_at", acknowledgeDueAt = "acknowledge_due_at", answerDueAt = "answer_due_at", overdue, answer, resolvedAt = "resolved_at", closedAt = "closed_at", ratingStars = "rating_stars", ratingComment = "rating_comment", rejectionReason = "rejection_reason", rejectionNote = "rejection_note", duplicateOf = "duplicate_of", reopenCount = "reopen_count" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, trackingCode = "tracking_code", category, title, description, latitude, longitude, commune, address, photos, anonymous, `public`, urgency, status, agency, assigneeId = "assignee_id", citizenId = "citizen_id", mine, receivedAt = "received_at", acknowledgeDueAt = "acknowledge_due_at", answerDueAt = "answer_due_at", overdue, answer, resolvedAt = "resolved_at", closedAt = "closed_at", ratingStars = "rating_stars", ratingComment = "rating_comment", rejectionReason = "rejection_reason", rejectionNote = "rejection_note", duplicateOf = "duplicate_of", reopenCount = "reopen_count" }
 }
 
 /// A reason, where an action needs one.

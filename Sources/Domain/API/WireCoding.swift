@@ -79,7 +79,7 @@ public enum WireCoding {
         return text.withUTF8(parse(utf8:))
     }
 
-    private static func parse(utf8 chars: UnsafeBufferPointer<UInt8>) -> Date? {
+    static func parse(utf8 chars: UnsafeBufferPointer<UInt8>) -> Date? {
         guard chars.count >= 20, chars[4] == UInt8(ascii: "-"), chars[7] == UInt8(ascii: "-"),
             chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t"), chars[13] == UInt8(ascii: ":"),
             chars[16] == UInt8(ascii: ":")

@@ -61,6 +61,25 @@ public struct WireJSONReader {
         }
     }
 
+    /// Reads an object whose keys are known: `body` gets each key as one of `keys` (nil for any
+    /// other key, whose value it must still read, or skip). Keys are matched as bytes, so no string
+    /// is made for them; a document written with sorted keys matches each on the first compare.
+    public mutating func members<Key>(_ keys: WireKeys<Key>, _ body: (inout WireJSONReader, Key?) throws -> Void) throws {
+        var next = 0
+        try sequence(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") { json in
+            let key: Key?
+            if let range = try json.plainString() {
+                let position = json.bytes.withUnsafeBufferPointer { keys.position(of: UnsafeBufferPointer(rebasing: $0[range]), from: next) }
+                key = position.map { keys.keys[$0] }
+                next = (position ?? next - 1) + 1
+            } else {
+                key = Key(rawValue: try json.string())
+            }
+            try json.expect(UInt8(ascii: ":"), "':'")
+            try body(&json, key)
+        }
+    }
+
     /// Reads an array: `body` must read each element.
     public mutating func elements(_ body: (inout WireJSONReader) throws -> Void) throws {
         try sequence(UInt8(ascii: "["), UInt8(ascii: "]"), "an array", body)
@@ -152,6 +171,14 @@ public struct WireJSONReader {
         return value
     }
 
+    /// Reads a value with `read`, returning it with the bytes it was read from.
+    public mutating func withBytes<Value>(_ read: (inout WireJSONReader) throws -> Value) throws -> (Value, ArraySlice<UInt8>) {
+        skipSpace()
+        let start = index
+        let value = try read(&self)
+        return (value, bytes[start..<index])
+    }
+
     /// The bytes of a value this reader skipped.
     public func slice(_ range: Range<Int>) -> ArraySlice<UInt8> { bytes[range] }
 
@@ -233,6 +260,38 @@ public struct WireJSONReader {
     /// A whole number.
     public mutating func int() throws -> Int {
         Int(try int64())
+    }
+
+    /// The bytes between the quotes of a string with no escapes, checked as `string()` checks
+    /// them; nil, with nothing consumed, for a string with escapes.
+    private mutating func plainString() throws -> Range<Int>? {
+        try expect(UInt8(ascii: "\""), "a string")
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return start..<(index - 1)
+            }
+            if byte == UInt8(ascii: "\\") {
+                index = start - 1
+                return nil
+            }
+            guard byte >= 0x20 else { throw failure("unescaped control character in a string") }
+            index += 1
+            if byte >= 0x80 { try skipUTF8(lead: byte) }
+        }
+        throw failure("unterminated string")
+    }
+
+    /// A string's text for a parser of ASCII forms (UUIDs, instants), without making a String
+    /// when it has no escapes.
+    private mutating func parseString<Value>(_ parse: (UnsafeBufferPointer<UInt8>) -> Value?) throws -> Value? {
+        guard let range = try plainString() else {
+            var text = try string()
+            return text.withUTF8(parse)
+        }
+        return bytes.withUnsafeBufferPointer { parse(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// A string, unescaped; its bytes must be UTF-8 with no raw control characters.
@@ -369,13 +428,13 @@ public struct WireJSONReader {
 
     /// A UUID in its canonical text form.
     public mutating func uuid() throws -> UUID {
-        guard let value = UUID(text: try string()) else { throw failure("not a UUID") }
+        guard let value = try parseString(UUID.init(utf8:)) else { throw failure("not a UUID") }
         return value
     }
 
     /// An RFC 3339 instant.
     public mutating func date() throws -> Date {
-        guard let value = WireCoding.parse(try string()) else { throw failure("not an RFC 3339 instant") }
+        guard let value = try parseString(WireCoding.parse(utf8:)) else { throw failure("not an RFC 3339 instant") }
         return value
     }
 
@@ -391,6 +450,39 @@ public struct WireJSONReader {
     }
 }
 
+/// The keys of an object a reader expects (`WireJSONReader.members(_:_:)`), as bytes in the
+/// order a sorted-keys writer puts them.
+public struct WireKeys<Key: RawRepresentable & CaseIterable>: Sendable where Key.RawValue == String, Key: Sendable {
+    /// The keys' bytes end to end, sorted; `spans` says where each lies.
+    private let spelling: [UInt8]
+    private let spans: [Range<Int>]
+    fileprivate let keys: [Key]
+
+    public init(_ type: Key.Type = Key.self) {
+        let sorted = Key.allCases.map { (Array($0.rawValue.utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
+        var spelling: [UInt8] = []
+        spans = sorted.map { bytes, _ in
+            defer { spelling += bytes }
+            return spelling.count..<(spelling.count + bytes.count)
+        }
+        self.spelling = spelling
+        keys = sorted.map(\.1)
+    }
+
+    /// The position of the key spelled by `key`: tried at `next` first, where a sorted document's
+    /// next key is.
+    fileprivate func position(of key: UnsafeBufferPointer<UInt8>, from next: Int) -> Int? {
+        spelling.withUnsafeBufferPointer { spelling in
+            func matches(_ position: Int) -> Bool {
+                let span = spans[position]
+                return span.count == key.count && (key.isEmpty || memcmp(spelling.baseAddress! + span.lowerBound, key.baseAddress!, key.count) == 0)
+            }
+            if next < spans.count, matches(next) { return next }
+            return spans.indices.first(where: matches)
+        }
+    }
+}
+
 /// A value read from its wire JSON without Foundation's decoder, to the same value.
 public protocol WireJSONReadable {
     /// Reads the value from a whole document.
@@ -398,6 +490,8 @@ public protocol WireJSONReadable {
 }
 
 extension FeedbackView {
+    private static let wireKeys = WireKeys(CodingKeys.self)
+
     /// Reads a feedback view (the reader is on its opening brace).
     public init(reading json: inout WireJSONReader) throws {
         var id: UUID?, category: String?, title: String?, description: String?, photos: [String]?
@@ -406,43 +500,43 @@ extension FeedbackView {
         var assigneeId: UUID?, citizenId: UUID?, receivedAt: Date?, acknowledgeDueAt: Date?, answerDueAt: Date?
         var answer: String?, resolvedAt: Date?, closedAt: Date?, ratingStars: Int?, ratingComment: String?
         var rejectionReason: RejectionReason?, rejectionNote: String?, duplicateOf: UUID?
-        try json.members { json, key in
+        try json.members(Self.wireKeys) { json, key in
             switch key {
-            case "acknowledge_due_at": acknowledgeDueAt = try json.optional { try $0.date() }
-            case "address": address = try json.optional { try $0.string() }
-            case "agency": agency = try json.optional { try $0.string() }
-            case "anonymous": anonymous = try json.bool()
-            case "answer": answer = try json.optional { try $0.string() }
-            case "answer_due_at": answerDueAt = try json.optional { try $0.date() }
-            case "assignee_id": assigneeId = try json.optional { try $0.uuid() }
-            case "category": category = try json.string()
-            case "citizen_id": citizenId = try json.optional { try $0.uuid() }
-            case "closed_at": closedAt = try json.optional { try $0.date() }
-            case "commune": commune = try json.optional { try $0.string() }
-            case "description": description = try json.string()
-            case "duplicate_of": duplicateOf = try json.optional { try $0.uuid() }
-            case "id": id = try json.uuid()
-            case "latitude": latitude = try json.optional { try $0.double() }
-            case "longitude": longitude = try json.optional { try $0.double() }
-            case "mine": mine = try json.bool()
-            case "overdue": overdue = try json.bool()
-            case "photos":
+            case .acknowledgeDueAt: acknowledgeDueAt = try json.optional { try $0.date() }
+            case .address: address = try json.optional { try $0.string() }
+            case .agency: agency = try json.optional { try $0.string() }
+            case .anonymous: anonymous = try json.bool()
+            case .answer: answer = try json.optional { try $0.string() }
+            case .answerDueAt: answerDueAt = try json.optional { try $0.date() }
+            case .assigneeId: assigneeId = try json.optional { try $0.uuid() }
+            case .category: category = try json.string()
+            case .citizenId: citizenId = try json.optional { try $0.uuid() }
+            case .closedAt: closedAt = try json.optional { try $0.date() }
+            case .commune: commune = try json.optional { try $0.string() }
+            case .description: description = try json.string()
+            case .duplicateOf: duplicateOf = try json.optional { try $0.uuid() }
+            case .id: id = try json.uuid()
+            case .latitude: latitude = try json.optional { try $0.double() }
+            case .longitude: longitude = try json.optional { try $0.double() }
+            case .mine: mine = try json.bool()
+            case .overdue: overdue = try json.bool()
+            case .photos:
                 var list: [String] = []
                 try json.elements { list.append(try $0.string()) }
                 photos = list
-            case "public": isPublic = try json.bool()
-            case "rating_comment": ratingComment = try json.optional { try $0.string() }
-            case "rating_stars": ratingStars = try json.optional { try $0.int() }
-            case "received_at": receivedAt = try json.optional { try $0.date() }
-            case "rejection_note": rejectionNote = try json.optional { try $0.string() }
-            case "rejection_reason": rejectionReason = try json.optional { try $0.value(RejectionReason.self) }
-            case "reopen_count": reopenCount = try json.int()
-            case "resolved_at": resolvedAt = try json.optional { try $0.date() }
-            case "status": status = try json.value(FeedbackStatus.self)
-            case "title": title = try json.string()
-            case "tracking_code": trackingCode = try json.optional { try $0.string() }
-            case "urgency": urgency = try json.value(Urgency.self)
-            default: try json.skip()
+            case .public: isPublic = try json.bool()
+            case .ratingComment: ratingComment = try json.optional { try $0.string() }
+            case .ratingStars: ratingStars = try json.optional { try $0.int() }
+            case .receivedAt: receivedAt = try json.optional { try $0.date() }
+            case .rejectionNote: rejectionNote = try json.optional { try $0.string() }
+            case .rejectionReason: rejectionReason = try json.optional { try $0.value(RejectionReason.self) }
+            case .reopenCount: reopenCount = try json.int()
+            case .resolvedAt: resolvedAt = try json.optional { try $0.date() }
+            case .status: status = try json.value(FeedbackStatus.self)
+            case .title: title = try json.string()
+            case .trackingCode: trackingCode = try json.optional { try $0.string() }
+            case .urgency: urgency = try json.value(Urgency.self)
+            case nil: try json.skip()
             }
         }
         guard let id, let category, let title, let description, let photos, let anonymous, let isPublic, let urgency,
@@ -487,23 +581,25 @@ extension Change {
     /// through the decoder, kinds this client does not know skipped as the decoder skips them.
     /// Keeps the change's bytes (`wire`).
     public init(reading json: inout WireJSONReader) throws {
-        let range = try json.delimit()
-        self = try json.read(range) { try Change(readingObject: &$0) }
-        wire = json.slice(range)
+        let wire: ArraySlice<UInt8>
+        (self, wire) = try json.withBytes { try Change(readingObject: &$0) }
+        self.wire = wire
     }
+
+    private static let wireKeys = WireKeys(CodingKeys.self)
 
     private init(readingObject json: inout WireJSONReader) throws {
         var seq: Int64?, entity: String?, id: String?, op: Op?, data: Range<Int>?
-        try json.members { json, key in
+        try json.members(Self.wireKeys) { json, key in
             switch key {
-            case "seq": seq = try json.int64()
-            case "entity": entity = try json.string()
-            case "id": id = try json.string()
-            case "op": op = try json.value(Op.self)
+            case .seq: seq = try json.int64()
+            case .entity: entity = try json.string()
+            case .id: id = try json.string()
+            case .op: op = try json.value(Op.self)
             // "data" comes before "entity" in sorted keys: kept aside until the kind is known,
             // then read in full.
-            case "data": data = json.null() ? nil : try json.delimit()
-            default: try json.skip()
+            case .data: data = json.null() ? nil : try json.delimit()
+            case nil: try json.skip()
             }
         }
         guard let seq, let entity, let id, let op else { throw json.failure("a change without a required field") }
@@ -564,18 +660,18 @@ extension PullResponse: WireJSONReadable {
     public init(wireJSON bytes: [UInt8]) throws {
         var json = WireJSONReader(bytes)
         var protocolVersion: Int?, changes: [Change]?, cursor: String?, hasMore: Bool?, lastAppliedSeq: Int64?, digest: String?
-        try json.members { json, key in
+        try json.members(WireKeys(CodingKeys.self)) { json, key in
             switch key {
-            case "changes":
+            case .changes:
                 var list: [Change] = []
                 try json.elements { list.append(try Change(reading: &$0)) }
                 changes = list
-            case "cursor": cursor = try json.string()
-            case "digest": digest = try json.optional { try $0.string() }
-            case "has_more": hasMore = try json.bool()
-            case "last_applied_seq": lastAppliedSeq = try json.int64()
-            case "protocol_version": protocolVersion = try json.int()
-            default: try json.skip()
+            case .cursor: cursor = try json.string()
+            case .digest: digest = try json.optional { try $0.string() }
+            case .hasMore: hasMore = try json.bool()
+            case .lastAppliedSeq: lastAppliedSeq = try json.int64()
+            case .protocolVersion: protocolVersion = try json.int()
+            case nil: try json.skip()
             }
         }
         try json.end()

@@ -6,25 +6,29 @@ extension UUID {
     /// row of a sync page), and stricter: `sscanf` also lets a space or `0x` stand in a pair.
     public init?(text: String) {
         var text = text
+        guard let value = text.withUTF8(UUID.init(utf8:)) else { return nil }
+        self = value
+    }
+
+    /// Parses the 36-character text form from its UTF-8 bytes.
+    public init?(utf8: UnsafeBufferPointer<UInt8>) {
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let parsed = text.withUTF8 { utf8 in
-            withUnsafeMutableBytes(of: &value) { out -> Bool in
-                guard utf8.count == 36 else { return false }
-                var position = 0
-                var index = 0
-                while index < 36 {
-                    if index == 8 || index == 13 || index == 18 || index == 23 {
-                        guard utf8[index] == UInt8(ascii: "-") else { return false }
-                        index += 1
-                        continue
-                    }
-                    guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return false }
-                    out[position] = high << 4 | low
-                    position += 1
-                    index += 2
+        let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
+            guard utf8.count == 36 else { return false }
+            var position = 0
+            var index = 0
+            while index < 36 {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    guard utf8[index] == UInt8(ascii: "-") else { return false }
+                    index += 1
+                    continue
                 }
-                return true
+                guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return false }
+                out[position] = high << 4 | low
+                position += 1
+                index += 2
             }
+            return true
         }
         guard parsed else { return nil }
         self.init(uuid: value)

@@ -357,7 +357,7 @@ public struct Change: Codable, Sendable, Equatable {
         a.seq == b.seq && a.entity == b.entity && a.id == b.id && a.op == b.op && a.data == b.data
     }
 
-    private enum CodingKeys: String, CodingKey { case seq, entity, id, op, data }
+    enum CodingKeys: String, CodingKey, CaseIterable { case seq, entity, id, op, data }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -418,7 +418,7 @@ public struct PullResponse: Codable, Sendable, Equatable {
         self.digest = digest
     }
 
-    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", changes, cursor, hasMore = "has_more", lastAppliedSeq = "last_applied_seq", digest }
+    enum CodingKeys: String, CodingKey, CaseIterable { case protocolVersion = "protocol_version", changes, cursor, hasMore = "has_more", lastAppliedSeq = "last_applied_seq", digest }
 }
 
 /// The digest of a set of records: SHA-256-free so Domain stays Foundation-only; FNV-1a 64 over the
