@@ -20,6 +20,25 @@ import Testing
         #expect(catalog.communes.allSatisfy { $0.name == $0.name.precomposedStringWithCanonicalMapping })
     }
 
+    /// The commune directory and the working calendar are made once, and again whenever their
+    /// lists change, on a catalogue made, decoded or edited; they are no part of its value.
+    @Test func lookupsFollowTheLists() throws {
+        var catalog = try ReferenceCatalog.bundled()
+        let code = catalog.communes[0].code
+        #expect(catalog.communeDirectory.contains(code))
+        let decoded = try JSONDecoder().decode(ReferenceCatalog.self, from: try JSONEncoder().encode(catalog))
+        #expect(decoded == catalog)
+        #expect(decoded.communeDirectory.contains(code))
+        catalog.communes.removeFirst()
+        #expect(!catalog.communeDirectory.contains(code))
+        // A Monday made a holiday.
+        let monday = LocalDate(year: 2026, month: 11, day: 30)!
+        #expect(catalog.workingCalendar.isWorkingDay(monday))
+        catalog.calendarDays.append(CalendarDay(date: monday, kind: .holiday, name: "Thử"))
+        #expect(!catalog.workingCalendar.isWorkingDay(monday))
+        #expect(catalog != decoded)
+    }
+
     @Test func procedureCodesHaveTheNationalShape() {
         for good in ["1.000948", "2.000908", "1.001193.H38"] { #expect(Procedure.isWellFormedCode(good)) }
         for bad in ["1000948", "1.00948", "12.000948", "1.000948.", "a.000948", "1.000948.H-38"] {

@@ -81,6 +81,35 @@ import Testing
         }
     }
 
+    /// Normalising and trimming without Foundation give Foundation's results: every scalar the
+    /// fast path keeps as it is, alone and after each combining mark, and random mixes of
+    /// Vietnamese in both forms, other scripts and every kind of space at either end.
+    @Test func normalisingAndTrimmingAgreeWithFoundation() {
+        func check(_ text: String) {
+            #expect(VietnameseText.nfc(text) == text.precomposedStringWithCanonicalMapping, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            // Compared scalar by scalar: String equality is canonical equivalence.
+            #expect(Array(text.trimmingSpace().unicodeScalars) == Array(text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars),
+                    "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(Array(text.trimmingSpace(newlines: false).unicodeScalars) == Array(text.trimmingCharacters(in: .whitespaces).unicodeScalars),
+                    "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        let marks = ["\u{0300}", "\u{0301}", "\u{0303}", "\u{0309}", "\u{0323}", "\u{0302}", "\u{031B}", "\u{0306}"]
+        for value in Array(0...0x3100) + Array(0x1E00...0x1EFF) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            check(String(scalar))
+            check("a" + String(scalar) + "b")
+            check(String(scalar) + "x" + String(scalar))
+            for mark in marks { check(String(scalar) + mark) }
+        }
+        var rng = SplitMix64(seed: 12)
+        let pieces = ["Ổ gà", "ĐƯỜNG", "đường", "Nguyễn", "e\u{0301}", "A\u{0323}\u{0302}", "o\u{031B}\u{0300}", "Ω", "\u{2126}", "\u{212B}", "東京", "\u{F900}",
+                      "😀", "한", "\u{1100}\u{1161}", " ", "\t", "\n", "\r\n", "\u{85}", "\u{A0}", "\u{1680}", "\u{2003}", "\u{2028}", "\u{2029}", "\u{202F}",
+                      "\u{205F}", "\u{3000}", "\u{180E}", "\u{200B}", "\u{FEFF}", "x", "-", "₫"]
+        for _ in 0..<3000 {
+            check((0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined())
+        }
+    }
+
     @Test func uuidTextIsTheUUIDString() {
         for _ in 0..<200 {
             let uuid = UUID()

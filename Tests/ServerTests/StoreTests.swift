@@ -187,6 +187,18 @@ import Testing
         #expect(try await fixture.store.history(of: .serviceRequest, id: created.id).map(\.toStatus) == ["draft", "submitted", "received"])
     }
 
+    /// Lists of strings are stored as the encoder writes them (the column's readers and the
+    /// stored databases expect that text), whatever the strings hold.
+    @Test func aListOfStringsIsStoredAsTheEncoderWritesIt() {
+        func encoded<T: Encodable>(_ value: T) -> String { jsonText(value) }
+        var rng = SplitMix64(seed: 301126)
+        let pieces = ["a", "/", "\\", "\"", "\n", "\u{01}", "\u{7F}", "ảnh", "😀", " ", "photos/ab12.jpg", "\u{2028}", ""]
+        for count in [0, 0, 1, 2, 5] + (0..<200).map({ _ in Int.random(in: 0...4, using: &rng) }) {
+            let values = (0..<count).map { _ in (0..<Int.random(in: 0...4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined() }
+            #expect(jsonText(values) == encoded(values), "\(values)")
+        }
+    }
+
     @Test func idempotencyKeysAreUniquePerCitizen() async throws {
         let fixture = try await StoreFixture()
         _ = try await fixture.pendingPayment(key: "same-key-123")

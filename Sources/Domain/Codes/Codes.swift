@@ -60,7 +60,7 @@ public struct TrackingCode: Sendable, Hashable, Codable, CustomStringConvertible
     /// Parses a code a citizen typed; letters may be lower-case.
     /// - Throws: `CodeError.malformed`.
     public init(parsing raw: String) throws(CodeError) {
-        let text = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        let text = raw.trimmingSpace(newlines: false).uppercased()
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "PA", parseYYMMDD(parts[1]) != nil,
             parts[2].count >= 6, parts[2].count <= 9, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }),
@@ -112,7 +112,7 @@ public struct DossierCode: Sendable, Hashable, Codable, CustomStringConvertible 
     /// Parses a dossier code.
     /// - Throws: `CodeError.malformed`.
     public init(parsing raw: String) throws(CodeError) {
-        let text = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        let text = raw.trimmingSpace(newlines: false).uppercased()
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, Self.isUnitCode(String(parts[0])), parseYYMMDD(parts[1]) != nil,
             parts[2].count == 4, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }), Int(parts[2])! >= 1

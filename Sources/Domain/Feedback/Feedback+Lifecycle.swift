@@ -238,7 +238,7 @@ extension Feedback {
             title = try VietnameseText(draft.title, field: "title", minLength: 5, maxLength: 150)
             description = try VietnameseText(
                 draft.description, field: "description", minLength: 10, maxLength: 5000, multiline: true)
-            if let raw = draft.address, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let raw = draft.address, !raw.trimmingSpace(newlines: false).isEmpty {
                 address = try VietnameseText(raw, field: "address", maxLength: 300)
             }
         } catch { throw .text(error) }
@@ -327,7 +327,7 @@ extension Feedback {
             try requireWindowOpen(at: now, policy: policy)
             guard (1...5).contains(stars) else { throw .ratingOutOfRange(stars) }
             var note: VietnameseText?
-            if let comment, !comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let comment, !comment.trimmingSpace().isEmpty {
                 do { note = try VietnameseText(comment, field: "comment", maxLength: 1000, multiline: true) } catch {
                     throw .text(error)
                 }
@@ -355,7 +355,7 @@ extension Feedback {
             next.closedAt = now
             reason = kind.rawValue + ": " + note.value
         case .withdraw(let text):
-            if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let text, !text.trimmingSpace().isEmpty {
                 reason = try Self.text(text, field: "reason", min: 1, max: 1000).value
             }
             next.closedAt = now

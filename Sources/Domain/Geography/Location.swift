@@ -61,7 +61,7 @@ public struct CommuneCode: Sendable, Hashable, Codable, Comparable, CustomString
     /// Validates a code against the loaded list.
     /// - Throws: `LocationError.malformedCommuneCode` or `.unknownCommune`.
     public init(_ raw: String, in communes: some CommuneDirectory) throws(LocationError) {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = raw.trimmingSpace(newlines: false)
         guard trimmed.count == 5, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw .malformedCommuneCode(raw)
         }

@@ -47,7 +47,7 @@ public struct ReferenceCatalog: Sendable, Codable, Equatable {
     /// A label for this edition of the data, e.g. `2025-07-01`.
     public var version: String
     /// The commune-level units of the province.
-    public var communes: [Commune]
+    public var communes: [Commune] { didSet { derived = Derived(communes: communes, calendarDays: calendarDays) } }
     /// Departments and commune committees.
     public var agencies: [Agency]
     /// Feedback categories.
@@ -55,7 +55,20 @@ public struct ReferenceCatalog: Sendable, Codable, Equatable {
     /// Procedures.
     public var procedures: [Procedure]
     /// Holidays, compensatory days off and make-up working days.
-    public var calendarDays: [CalendarDay]
+    public var calendarDays: [CalendarDay] { didSet { derived = Derived(communes: communes, calendarDays: calendarDays) } }
+    /// What is made from the lists once rather than on every use (every feedback item filed
+    /// checks its commune and computes its due times). Not part of the catalogue's value.
+    private var derived: Derived
+
+    private struct Derived: Sendable {
+        var communeDirectory: SetCommuneDirectory
+        var workingCalendar: WorkingCalendar
+
+        init(communes: [Commune], calendarDays: [CalendarDay]) {
+            communeDirectory = SetCommuneDirectory(communes.map(\.code))
+            workingCalendar = WorkingCalendar(days: calendarDays)
+        }
+    }
 
     /// Creates a catalogue; call `validated()` before trusting it.
     public init(
@@ -68,13 +81,28 @@ public struct ReferenceCatalog: Sendable, Codable, Equatable {
         self.categories = categories
         self.procedures = procedures
         self.calendarDays = calendarDays
+        derived = Derived(communes: communes, calendarDays: calendarDays)
+    }
+
+    /// Decodes the lists (encoding is synthesized from `CodingKeys`, which leave `derived` out).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            version: try c.decode(String.self, forKey: .version), communes: try c.decode([Commune].self, forKey: .communes),
+            agencies: try c.decode([Agency].self, forKey: .agencies), categories: try c.decode([FeedbackCategory].self, forKey: .categories),
+            procedures: try c.decode([Procedure].self, forKey: .procedures), calendarDays: try c.decode([CalendarDay].self, forKey: .calendarDays))
+    }
+
+    public static func == (a: ReferenceCatalog, b: ReferenceCatalog) -> Bool {
+        a.version == b.version && a.communes == b.communes && a.agencies == b.agencies && a.categories == b.categories
+            && a.procedures == b.procedures && a.calendarDays == b.calendarDays
     }
 
     /// The working calendar these calendar days describe, with the standard sessions.
-    public var workingCalendar: WorkingCalendar { WorkingCalendar(days: calendarDays) }
+    public var workingCalendar: WorkingCalendar { derived.workingCalendar }
 
     /// The commune codes, for validating `CommuneCode`s.
-    public var communeDirectory: SetCommuneDirectory { SetCommuneDirectory(communes.map(\.code)) }
+    public var communeDirectory: SetCommuneDirectory { derived.communeDirectory }
 
     /// Checks every rule that ties the lists together; returns the catalogue unchanged when it holds.
     /// - Throws: `ReferenceDataError` for the first problem found.

@@ -57,7 +57,7 @@ public enum FormValidator {
         }
         var result: [String: String] = [:]
         for field in fields {
-            let raw = values[field.key]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let raw = values[field.key]?.trimmingSpace() ?? ""
             if raw.isEmpty {
                 if field.required { throw .missing(key: field.key) }
                 continue

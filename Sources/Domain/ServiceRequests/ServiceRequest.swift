@@ -427,7 +427,7 @@ extension ServiceRequest {
             next.finishedAt = now
             next.closingReason = reason
         case .withdraw(let text):
-            if let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if let text, !text.trimmingSpace().isEmpty {
                 reason = try Self.text(text, field: "reason", min: 1, max: 1000).value
             }
             next.finishedAt = now

@@ -58,7 +58,11 @@ struct FeedbackController: Sendable {
 
     /// Files feedback inside the caller's transaction; a retry of the same id returns what was stored.
     func create(_ db: Database, _ body: FeedbackCreate, by citizen: Actor, at now: Date) throws -> Feedback {
-        if let existing = try SQLiteStore.fetch(Feedback.self, key: body.id.text, db: db) {
+        // Whether the id is taken, by one column: reading a row through GRDB's `Row` maps every
+        // column's name first, a tenth of filing an item with this table's 37.
+        if try String.fetchOne(try db.cachedStatement(sql: "SELECT citizen_id FROM feedback WHERE id = ?"), arguments: [body.id.text]) != nil,
+            let existing = try SQLiteStore.fetch(Feedback.self, key: body.id.text, db: db)
+        {
             guard existing.citizenID == citizen.id else { throw StoreError.conflict("feedback \(body.id)") }
             return existing
         }

@@ -18,6 +18,7 @@ extension Feedback: Versioned {
 
     static let columns = Column.allCases.map(\.name)
     static let selection = columns.joined(separator: ", ")
+    static let statements = TableStatements(Self.self)
 
     var key: String { id.text }
 
@@ -100,6 +101,20 @@ func jsonText<T: Encodable>(_ value: T) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+}
+
+/// A list of strings as a JSON column, written as `jsonText` writes it without an encoder
+/// (photos are stored with every feedback item).
+func jsonText(_ values: [String]) -> String {
+    guard !values.isEmpty else { return "[]" }
+    var json = WireJSONWriter(capacity: 64)
+    json.openArray()
+    for value in values {
+        json.element()
+        json.string(value)
+    }
+    json.closeArray()
+    return String(decoding: json.bytes, as: UTF8.self)
 }
 
 /// Decodes a JSON column.

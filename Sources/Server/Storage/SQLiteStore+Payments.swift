@@ -10,6 +10,7 @@ extension Invoice: TableMapped {
         "paid_at", "payment_id",
     ]
     static let selection = columns.joined(separator: ", ")
+    static let statements = TableStatements(Self.self)
 
     var key: String { id.text }
 
@@ -42,6 +43,7 @@ extension Payment: TableMapped {
         "provider_reference", "created_at", "settled_at", "failure_reason",
     ]
     static let selection = columns.joined(separator: ", ")
+    static let statements = TableStatements(Self.self)
 
     var key: String { id.text }
 
@@ -75,6 +77,7 @@ extension Receipt: TableMapped {
         "description", "issued_at",
     ]
     static let selection = columns.joined(separator: ", ")
+    static let statements = TableStatements(Self.self)
 
     var key: String { id.text }
 

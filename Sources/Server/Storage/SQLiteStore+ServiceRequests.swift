@@ -12,6 +12,7 @@ extension ServiceRequest: Versioned {
         "apology_replaced_due_at", "result_ready_at", "finished_at", "timeliness", "closing_reason",
     ]
     static let selection = columns.joined(separator: ", ")
+    static let statements = TableStatements(Self.self)
 
     var key: String { id.text }
 

@@ -61,6 +61,30 @@ protocol TableMapped {
     var partition: ChangePartition { get }
     /// Reads a row back.
     init(row: Row) throws
+    /// The statements below, made once: `static let statements = TableStatements(Self.self)`.
+    static var statements: TableStatements { get }
+}
+
+/// The SQL of a mapped table's insert, update and read by key, made once per type rather than
+/// on every write.
+struct TableStatements: Sendable {
+    let insert: String
+    let update: String
+    let fetch: String
+
+    init<T: TableMapped>(_ type: T.Type) {
+        var columns = T.columns
+        var values = Array(repeating: "?", count: columns.count)
+        var assignments = T.columns.dropFirst().map { "\($0) = ?" }
+        if T.self is any Versioned.Type {
+            columns += ["created_at", "updated_at", "version"]
+            values += ["?", "?", "1"]
+            assignments += ["updated_at = ?", "version = version + 1"]
+        }
+        insert = "INSERT INTO \(T.table) (\(columns.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
+        update = "UPDATE \(T.table) SET \(assignments.joined(separator: ", ")) WHERE \(T.columns[0]) = ?"
+        fetch = "SELECT \(T.selection) FROM \(T.table) WHERE \(T.columns[0]) = ?"
+    }
 }
 
 /// Whether a table has `created_at`, `updated_at` and `version` columns maintained by the store.
@@ -73,34 +97,25 @@ enum StorageDecodingError: Error {
 extension SQLiteStore {
     /// Inserts a mapped value and logs the change.
     static func insert<T: TableMapped>(_ value: T, db: Database, at now: Date) throws {
-        var columns = T.columns
         var values = value.values
-        if T.self is any Versioned.Type {
-            columns += ["created_at", "updated_at", "version"]
-            values += [now.stored, now.stored, 1]
-        }
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try db.run("INSERT INTO \(T.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))", StatementArguments(values))
+        if T.self is any Versioned.Type { values += [now.stored, now.stored] }
+        try db.run(T.statements.insert, StatementArguments(values))
         try appendChange(T.changeEntity, id: value.key, partition: value.partition, db: db, at: now)
     }
 
     /// Rewrites a mapped value (every column but the key) and logs the change.
     static func update<T: TableMapped>(_ value: T, db: Database, at now: Date) throws {
-        var assignments = T.columns.dropFirst().map { "\($0) = ?" }
         var values = Array(value.values.dropFirst())
-        if T.self is any Versioned.Type {
-            assignments += ["updated_at = ?", "version = version + 1"]
-            values.append(now.stored)
-        }
+        if T.self is any Versioned.Type { values.append(now.stored) }
         values.append(value.key)
-        try db.run("UPDATE \(T.table) SET \(assignments.joined(separator: ", ")) WHERE \(T.columns[0]) = ?", StatementArguments(values))
+        try db.run(T.statements.update, StatementArguments(values))
         guard db.changesCount == 1 else { throw StoreError.notFound("\(T.table) \(value.key)") }
         try appendChange(T.changeEntity, id: value.key, partition: value.partition, db: db, at: now)
     }
 
     /// Reads one mapped value by key.
     static func fetch<T: TableMapped>(_ type: T.Type, key: String, db: Database) throws -> T? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(T.selection) FROM \(T.table) WHERE \(T.columns[0]) = ?"), arguments: [key]).map(T.init(row:))
+        try Row.fetchOne(try db.cachedStatement(sql: T.statements.fetch), arguments: [key]).map(T.init(row:))
     }
 
     /// Appends one row to the change log the sync protocol reads.
