@@ -133,20 +133,30 @@ struct PullTarget {
         var json: String?
     }
 
-    /// Applies a page and its cursor in one transaction.
+    /// Applies a page and its cursor in one transaction, with SQLite's automatic checkpoint held
+    /// off as the CLI holds it off for pulled pages (`ClientStore.pulledLogLimit`).
     func apply(_ records: [Record], cursor: String?) async throws {
-        try await queue.write { db in
-            let put = try db.cachedStatement(sql: "INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data")
-            let remove = try db.cachedStatement(sql: "DELETE FROM records WHERE entity = ? AND id = ?")
-            for record in records {
-                if let json = record.json {
-                    try put.execute(arguments: [record.entity, record.id, record.seq, json])
-                } else {
-                    try remove.execute(arguments: [record.entity, record.id])
-                }
+        try await queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 65536")
+            defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
+            try db.inTransaction {
+                try Self.store(records, cursor: cursor, db: db)
+                return .commit
             }
-            try db.execute(sql: "INSERT INTO cursor (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value", arguments: [cursor])
         }
+    }
+
+    private static func store(_ records: [Record], cursor: String?, db: Database) throws {
+        let put = try db.cachedStatement(sql: "INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data")
+        let remove = try db.cachedStatement(sql: "DELETE FROM records WHERE entity = ? AND id = ?")
+        for record in records {
+            if let json = record.json {
+                try put.execute(arguments: [record.entity, record.id, record.seq, json])
+            } else {
+                try remove.execute(arguments: [record.entity, record.id])
+            }
+        }
+        try db.execute(sql: "INSERT INTO cursor (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value", arguments: [cursor])
     }
 
     /// Copies the log back into the database file (a passive checkpoint), as the CLI does once a

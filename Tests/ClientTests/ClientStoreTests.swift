@@ -85,6 +85,29 @@ import Testing
         #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 201)
     }
 
+    /// Pulled pages leave the log to the idle checkpoint, past the 1,000 pages at which SQLite
+    /// would copy it inside a commit; other writes go back to SQLite's rule.
+    @Test func pulledPagesLeaveTheLogToTheIdleCheckpoint() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("client-\(UUID().uuidString).sqlite").path
+        let store = try ClientStore.open(path: path)
+        let state = SyncEngine.State(deviceId: device)
+        var record = try view(UUID(), title: "Phản ánh dài")
+        record.description = String(repeating: "Ổ gà sâu trước chợ. ", count: 100)
+        for pageNumber in 0..<6 {
+            let changes = (0..<200).map { n in
+                record.id = UUID()
+                return Change(seq: Int64(pageNumber * 200 + n), entity: "feedback", id: record.id.uuidString, op: .put, data: .feedback(record))
+            }
+            try store.apply(page(changes, cursor: "c\(pageNumber)"), state: state)
+        }
+        // Other writes go back to SQLite's rule; the idle checkpoint copies the whole log, which
+        // no commit copied (it would have started over past 1,000 pages).
+        #expect(try store.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 1000)
+        let idle = try store.checkpoint()
+        #expect(idle.frames > 1000, "six pages of 200 long records: \(idle.frames) frames of log")
+        #expect(idle.copied == idle.frames)
+    }
+
     /// A store from before v4 (records in a WITHOUT ROWID table) keeps its records, and pages
     /// still replace a record by (entity, id).
     @Test func recordsSurviveTheMoveToARowidTable() throws {

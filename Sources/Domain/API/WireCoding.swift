@@ -34,6 +34,11 @@ public enum WireCoding {
 
     /// `2026-11-30T02:00:00.123Z`.
     public static func format(_ date: Date) -> String {
+        String(unsafeUninitializedCapacity: 24) { write(date, into: $0) }
+    }
+
+    /// Writes `format(date)`'s 24 bytes at the start of `bytes`; returns 24.
+    static func write(_ date: Date, into bytes: UnsafeMutableBufferPointer<UInt8>) -> Int {
         // Whole microseconds first (the server's clock resolution), so 0.002 s, stored as
         // 0.00199999…, is still written as 2 ms; then truncated to milliseconds.
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
@@ -48,7 +53,6 @@ public enum WireCoding {
         let second = seconds - day * 86400
         let date = LocalDate(dayNumber: day)
         // Digits written directly: `String(format:)` cost a tenth of a sync page's encoding.
-        var bytes = [UInt8](repeating: 0, count: 24)
         func put(_ value: Int, _ width: Int, at offset: Int) {
             var rest = value
             for index in stride(from: offset + width - 1, through: offset, by: -1) {
@@ -70,7 +74,7 @@ public enum WireCoding {
         bytes[19] = UInt8(ascii: ".")
         put(fraction, 3, at: 20)
         bytes[23] = UInt8(ascii: "Z")
-        return String(decoding: bytes, as: UTF8.self)
+        return 24
     }
 
     /// Parses RFC 3339 with `Z` or an offset, with or without a fraction.

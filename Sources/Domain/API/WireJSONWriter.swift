@@ -102,17 +102,44 @@ public struct WireJSONWriter {
 
     /// A UUID, upper-case as `UUID.uuidString`.
     public mutating func uuid(_ value: UUID) {
-        string(value.text)
+        quoted(36) { value.write(into: $0) }
     }
 
     /// An instant, RFC 3339 UTC with milliseconds.
     public mutating func date(_ value: Date) {
-        string(WireCoding.format(value))
+        quoted(24) { WireCoding.write(value, into: $0) }
     }
 
-    /// An integer.
+    /// A string of `count` bytes that need no escaping, written in place by `write` between quotes
+    /// (no String made for it).
+    private mutating func quoted(_ count: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+        bytes.append(UInt8(ascii: "\""))
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            _ = write(UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + count)]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// An integer, in decimal.
     public mutating func int(_ value: some BinaryInteger) {
-        bytes.append(contentsOf: String(value).utf8)
+        guard let small = Int64(exactly: value) else {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        if small < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = small.magnitude
+        // At most 19 digits, written from the end.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var first = 20
+            repeat {
+                first -= 1
+                digits[first] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first..<20]))
+        }
     }
 
     /// A finite number as the encoder writes it: shortest round-trip digits, integral values
@@ -270,9 +297,10 @@ extension PullResponse: WireJSONWritable {
         json.openObject()
         json.key("changes")
         json.openArray()
-        for change in changes {
+        // By index: a `for` over the changes copies each (a retain of every string it holds).
+        for index in changes.indices {
             json.element()
-            try change.write(to: &json)
+            try changes[index].write(to: &json)
         }
         json.closeArray()
         json.field("cursor", cursor)

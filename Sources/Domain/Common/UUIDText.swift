@@ -50,20 +50,23 @@ extension UUID {
     /// The canonical upper-case text, the same as `uuidString` without its `sprintf`: UUID keys
     /// are written many times per stored write.
     public var text: String {
+        String(unsafeUninitializedCapacity: 36) { write(into: $0) }
+    }
+
+    /// Writes `text`'s 36 bytes at the start of `out`; returns 36.
+    func write(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         withUnsafeBytes(of: uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { out in
-                var position = 0
-                for (index, byte) in raw.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        out[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    out[position] = Self.hexDigits[Int(byte >> 4)]
-                    out[position + 1] = Self.hexDigits[Int(byte & 0x0F)]
-                    position += 2
+            var position = 0
+            for (index, byte) in raw.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    out[position] = UInt8(ascii: "-")
+                    position += 1
                 }
-                return position
+                out[position] = Self.hexDigits[Int(byte >> 4)]
+                out[position + 1] = Self.hexDigits[Int(byte & 0x0F)]
+                position += 2
             }
+            return position
         }
     }
 }
