@@ -365,3 +365,50 @@ import Testing
         #expect(throws: StartupError.self) { try keys.load() }
     }
 }
+
+/// The accounts kept for authenticating requests without a read.
+@Suite struct AccountCacheTests {
+    final class Clock: @unchecked Sendable {
+        var now = Duration.zero
+    }
+
+    func account(_ id: UUID, disabled: Bool = false) -> UserAccount {
+        UserAccount(id: id, role: .citizen, phone: nil, username: nil, agencyCode: nil, disabled: disabled, tokensValidAfter: nil)
+    }
+
+    /// Kept for `lifetime` (a change by another process is seen by then), dropped at once by a
+    /// write through this process, and a read that started before a drop is not kept.
+    @Test func keptForALifetimeDroppedByWritesNeverStale() {
+        let clock = Clock()
+        let cache = AccountCache(now: { clock.now })
+        let id = UUID()
+        #expect(cache.account(id) == nil)
+        cache.keep(account(id), readSince: cache.startRead())
+        #expect(cache.account(id) == account(id))
+        clock.now += AccountCache.lifetime - .milliseconds(1)
+        #expect(cache.account(id) != nil)
+        clock.now += .milliseconds(1)
+        #expect(cache.account(id) == nil, "read a lifetime ago: read again")
+
+        cache.keep(account(id), readSince: cache.startRead())
+        cache.drop(id)
+        #expect(cache.account(id) == nil, "dropped by a write")
+
+        // A read of the old state races a write that disables the account.
+        let read = cache.startRead()
+        cache.drop(id)
+        cache.keep(account(id), readSince: read)
+        #expect(cache.account(id) == nil, "a read from before the drop is not kept")
+        cache.keep(account(id, disabled: true), readSince: cache.startRead())
+        #expect(cache.account(id)?.disabled == true)
+    }
+
+    /// Past its capacity the cache starts over rather than growing.
+    @Test func bounded() {
+        let cache = AccountCache(now: { .zero })
+        let ids = (0...AccountCache.capacity).map { _ in UUID() }
+        for id in ids { cache.keep(account(id), readSince: cache.startRead()) }
+        #expect(cache.account(ids[0]) == nil)
+        #expect(cache.account(ids[AccountCache.capacity]) != nil)
+    }
+}

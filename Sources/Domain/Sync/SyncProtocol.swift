@@ -433,13 +433,15 @@ public enum SyncDigest {
     public static func of(_ records: some Sequence<(entity: String, id: String, seq: Int64)>) -> String {
         var bytes: [UInt8] = []
         var lines: [Range<Int>] = []
+        lines.reserveCapacity(records.underestimatedCount)
+        bytes.reserveCapacity(records.underestimatedCount * 56)
         for record in records {
             let start = bytes.count
             bytes.append(contentsOf: record.entity.utf8)
             bytes.append(UInt8(ascii: "|"))
             bytes.append(contentsOf: record.id.utf8)
             bytes.append(UInt8(ascii: "|"))
-            bytes.append(contentsOf: String(record.seq).utf8)
+            appendDecimal(record.seq, to: &bytes)
             lines.append(start..<bytes.count)
         }
         guard bytes.allSatisfy({ $0 < 0x80 }) else {
@@ -455,6 +457,18 @@ public enum SyncDigest {
             for line in lines { hash.add(UnsafeBufferPointer(rebasing: buffer[line])) }
         }
         return hash.text
+    }
+
+    /// `value` in decimal as `String(value)` writes it, without making the string.
+    private static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        var rest = value.magnitude
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
     }
 
     /// The definition: the lines `entity|id|seq` sorted as strings, each hashed with its newline.

@@ -10,6 +10,8 @@ struct AppDatabase: Sendable {
     let writer: any DatabaseWriter
     /// Concurrent writes batched into shared transactions (see `GroupCommit`).
     let groupCommit: GroupCommit
+    /// Accounts recently read, for authenticating requests without a read (see `AccountCache`).
+    let accounts = AccountCache()
 
     /// The reader: the same pool, so reads run concurrently with the writer.
     var reader: any DatabaseReader { writer }

@@ -169,6 +169,8 @@ extension SQLiteStore: AuthRepository {
     }
 
     func setTokensValidAfter(userID: UUID, _ instant: Date) async throws {
+        database.accounts.drop(userID)
+        defer { database.accounts.drop(userID) }
         try await database.write { db in
             try db.run("UPDATE users SET tokens_valid_after = ? WHERE id = ?", [instant.stored, userID.text])
             try db.run("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", [instant.stored, userID.text])
@@ -176,6 +178,8 @@ extension SQLiteStore: AuthRepository {
     }
 
     func setDisabled(userID: UUID, _ disabled: Bool, now: Date) async throws {
+        database.accounts.drop(userID)
+        defer { database.accounts.drop(userID) }
         try await database.write { db in
             try db.run("UPDATE users SET disabled = ? WHERE id = ?", [disabled, userID.text])
         }

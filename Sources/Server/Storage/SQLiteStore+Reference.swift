@@ -144,9 +144,13 @@ extension SQLiteStore: UserRepository {
     }
 
     func user(id: UUID) async throws -> UserAccount? {
-        try await database.reader.read { db in
+        if let account = database.accounts.account(id) { return account }
+        let read = database.accounts.startRead()
+        let account = try await database.reader.read { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.text]).map(Self.account)
         }
+        if let account { database.accounts.keep(account, readSince: read) }
+        return account
     }
 
     static func account(_ row: Row) -> UserAccount {

@@ -96,25 +96,42 @@ extension SyncService {
     /// other records through their current view, one by one.
     func digest(_ db: Database, for user: Actor, upTo seq: Int64, now: Date, catalog: ReferenceCatalog) throws -> String {
         let (condition, values) = Self.partition(for: user)
-        let (readable, readableValues) = FeedbackController.readableCondition(user)
+        let (readableSQL, readableValues) = FeedbackController.readableCondition(user)
         var records: [(entity: String, id: String, seq: Int64)] = []
-        // Two scans joined here rather than in SQL: grouping the log by item took a temporary
-        // B-tree and the join a lookup per item (0.4 s of 0.5 s for 110,000 items).
-        var last: [UUID: Int64] = [:]
-        let changes = try Row.fetchCursor(try db.cachedStatement(sql: """
+        // Two scans joined here rather than in SQL (grouping the log by item took a temporary
+        // B-tree and the join a lookup per item: 0.4 s of 0.5 s for 110,000 items), by sorting
+        // both by id and merging: time-ordered ids come out of both scans nearly sorted, which
+        // Swift's sort takes in about linear time (a dictionary of the items cost a third of the
+        // digest), and the records come out in the order the digest sorts its lines in.
+        var changes: [(id: UUID.SortKey, seq: Int64)] = []
+        let log = try Row.fetchCursor(try db.cachedStatement(sql: """
             SELECT entity_id, seq FROM change_log WHERE entity = 'feedback' AND seq <= ? AND \(condition)
             """), arguments: StatementArguments([seq.databaseValue] + values))
-        while let row = try changes.next() {
+        while let row = try log.next() {
             guard let id = UUID(text: row[0]) else { continue }
-            let seq: Int64 = row[1]
-            if seq > last[id, default: 0] { last[id] = seq }
+            changes.append((id.sortKey, row[1]))
         }
-        records.reserveCapacity(last.count)
-        let feedback = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT f.id FROM feedback AS f WHERE \(readable)"),
+        changes.sort { $0.id != $1.id ? $0.id < $1.id : $0.seq < $1.seq }
+        var readable: [(id: UUID.SortKey, text: String)] = []
+        readable.reserveCapacity(changes.count)
+        let feedback = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT f.id FROM feedback AS f WHERE \(readableSQL)"),
                                            arguments: StatementArguments(readableValues))
         while let row = try feedback.next() {
-            let id: String = row[0]
-            if let key = UUID(text: id), let seq = last[key] { records.append(("feedback", id, seq)) }
+            let text: String = row[0]
+            if let id = UUID(text: text) { readable.append((id.sortKey, text)) }
+        }
+        readable.sort { $0.id < $1.id }
+        records.reserveCapacity(readable.count)
+        // Each readable item with the last change of it in the log (the last of its run).
+        var next = 0
+        for item in readable {
+            while next < changes.count, changes[next].id < item.id { next += 1 }
+            var last: Int64?
+            while next < changes.count, changes[next].id == item.id {
+                last = changes[next].seq
+                next += 1
+            }
+            if let last { records.append(("feedback", item.text, last)) }
         }
         let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT entity, entity_id, max(seq) AS seq FROM change_log WHERE seq <= ? AND entity != 'feedback' AND \(condition) GROUP BY entity, entity_id"),
             arguments: StatementArguments([seq.databaseValue] + values))
