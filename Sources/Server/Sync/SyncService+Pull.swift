@@ -157,10 +157,12 @@ extension SyncService {
         var start = 0
         while start < ids.count {
             let chunk = ids[start..<min(start + 500, ids.count)]
-            // A full chunk's statement is compiled once (500 placeholders took longer to compile than to run).
-            let sql = "SELECT \(Feedback.selection) FROM feedback WHERE id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))"
-            let statement = chunk.count == 500 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(Array(chunk)))
+            // Statements of a few sizes, each compiled once per connection (500 placeholders took
+            // longer to compile than to run), the last id repeated up to the size.
+            let size = [8, 32, 128, 500].first { $0 >= chunk.count }!
+            let sql = "SELECT \(Feedback.selection) FROM feedback WHERE id IN (\(repeatElement("?", count: size).joined(separator: ",")))"
+            let arguments = Array(chunk) + repeatElement(chunk.last!, count: size - chunk.count)
+            let rows = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
             while let row = try rows.next() {
                 let item = try Feedback(row: row)
                 found[item.key] = item
