@@ -156,7 +156,8 @@ struct PullTarget {
                 try remove.execute(arguments: [record.entity, record.id])
             }
         }
-        try db.execute(sql: "INSERT INTO cursor (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value", arguments: [cursor])
+        try db.cachedStatement(sql: "INSERT INTO cursor (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value")
+            .execute(arguments: [cursor])
     }
 
     /// Copies the log back into the database file (a passive checkpoint), as the CLI does once a

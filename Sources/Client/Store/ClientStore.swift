@@ -107,9 +107,8 @@ struct ClientStore: Sendable {
 
     private static func save(_ state: SyncEngine.State, db: Database) throws {
         let json = String(decoding: try WireCoding.encoder().encode(state), as: UTF8.self)
-        try db.execute(
-            sql: "INSERT INTO sync_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
-            arguments: [json])
+        try db.cachedStatement(sql: "INSERT INTO sync_state (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state")
+            .execute(arguments: [json])
     }
 
     /// Applies a pulled page and the engine state that follows it in one transaction: a crash
