@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import GRDB
 import Testing
 
 /// The real `smartvl` binary, run as a person would, with its own data folder (one per test).
@@ -188,6 +189,32 @@ let pdfBytes = Data("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".utf
         try small.signInCitizen(phone: "0912345678", profile: "phone3", dataFolder: data)
         #expect(summary(try small.run(["feedback", "list", "--json"], profile: "phone3").json()) == summary(first))
         #expect(try small.run(["status", "--json"], profile: "phone3").json()["converged"] as? Bool == true)
+
+        // A page that cannot be stored (a fault injected into the third device's store) stops the
+        // sync while the next page is already asked for: the sync ends with the store's error,
+        // nothing of the page is kept, and once the store works again the next sync resumes
+        // from the last page stored and converges.
+        for title in ["Cây đổ chắn đường", "Nắp cống bị vỡ"] {
+            #expect(try cli.run(["feedback", "new", "--category", "giao-thong", "--title", title,
+                                 "--description", "Cần xử lý gấp trong hôm nay.", "--commune", "28756"]).status == 0)
+        }
+        #expect(try cli.run(["sync"]).status == 0)
+        let store = try DatabaseQueue(path: cli.home.appendingPathComponent("smartvl/profiles/phone3/store.sqlite").path)
+        let held = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") }
+        try store.write { db in
+            try db.execute(sql: "CREATE TRIGGER injected BEFORE INSERT ON records BEGIN SELECT RAISE(ABORT, 'injected fault'); END")
+        }
+        let failed = try small.run(["sync"], profile: "phone3")
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(failed.stderr.contains("injected fault"))
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == held)
+        try store.write { db in try db.execute(sql: "DROP TRIGGER injected") }
+        #expect(try small.run(["sync"], profile: "phone3").status == 0)
+        let resumed = try small.run(["feedback", "list", "--json"], profile: "phone3").json()
+        #expect(summary(resumed) == summary(try cli.run(["feedback", "list", "--json"]).json()))
+        #expect(summary(resumed).count == 3)
+        #expect(try small.run(["status", "--json"], profile: "phone3").json()["converged"] as? Bool == true)
+
         small.environment["SMARTVL_PAGE_SIZE"] = "0"
         let refused = try small.run(["sync"], profile: "phone3")
         #expect(refused.status == 64)
