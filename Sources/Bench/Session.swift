@@ -331,7 +331,7 @@ struct BenchSession {
         row("  ours / peer", ratio(ours.pulledPerSecond, pullRate))
 
         var incremental = Latencies()
-        for round in 0..<sizes.incrementalRounds {
+        for round in 0..<sizes.peerIncrementalRounds {
             let body = try kintoBatch((0..<sizes.incrementalChanges).map { kintoRecord(round * 1000 + $0) })
             let (status, answer) = try await api.send(.POST, "/v1/batch", token: writer, body: body)
             let statuses = try kintoBatchStatuses(status, answer)

@@ -14,15 +14,18 @@ struct Sizes {
     var batch: Int
     var bigBatches: Int
     var bigBatch: Int
+    /// Rounds of the incremental pull: 200, so that its p99 is not simply the slowest round.
     var incrementalRounds: Int
+    /// The peer's rounds (each of its batch writes takes a second or more).
+    var peerIncrementalRounds: Int
     var incrementalChanges: Int
     var queueItems: Int
     var queueQueries: Int
 
     static let full = Sizes(seconds: 10, concurrency: 64, offeredRate: 1000, devices: 1000, batch: 100, bigBatches: 10, bigBatch: 1000,
-                            incrementalRounds: 50, incrementalChanges: 100, queueItems: 1_000_000, queueQueries: 500)
+                            incrementalRounds: 200, peerIncrementalRounds: 50, incrementalChanges: 100, queueItems: 1_000_000, queueQueries: 500)
     static let smoke = Sizes(seconds: 1, concurrency: 8, offeredRate: 100, devices: 10, batch: 10, bigBatches: 2, bigBatch: 100,
-                             incrementalRounds: 3, incrementalChanges: 10, queueItems: 2_000, queueQueries: 20)
+                             incrementalRounds: 3, peerIncrementalRounds: 3, incrementalChanges: 10, queueItems: 2_000, queueQueries: 20)
 }
 
 /// A feedback draft for load (public, so every citizen's pull sees it).
