@@ -128,18 +128,7 @@ public struct WireJSONWriter {
             bytes.append(contentsOf: String(value).utf8)
             return
         }
-        if small < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = small.magnitude
-        // At most 19 digits, written from the end.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var first = 20
-            repeat {
-                first -= 1
-                digits[first] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first..<20]))
-        }
+        appendDecimal(small, to: &bytes)
     }
 
     /// A finite number as the encoder writes it: shortest round-trip digits, integral values

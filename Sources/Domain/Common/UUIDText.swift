@@ -74,6 +74,19 @@ extension UUID {
     }
 }
 
+/// Appends `value` in decimal as `String(value)` writes it, without making the string (sync
+/// pages and digests write numbers by the thousand).
+func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    let start = bytes.count
+    var rest = value.magnitude
+    repeat {
+        bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+        rest /= 10
+    } while rest > 0
+    bytes[start...].reverse()
+}
+
 /// `value` in decimal, left-padded with zeros to `width` digits (codes and dates, without
 /// `String(format:)`'s `vsnprintf`).
 func zeroPadded(_ value: Int, width: Int) -> String {

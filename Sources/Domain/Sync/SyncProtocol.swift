@@ -459,18 +459,6 @@ public enum SyncDigest {
         return hash.text
     }
 
-    /// `value` in decimal as `String(value)` writes it, without making the string.
-    private static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let start = bytes.count
-        var rest = value.magnitude
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
-    }
-
     /// The definition: the lines `entity|id|seq` sorted as strings, each hashed with its newline.
     static func reference(_ lines: [String]) -> String {
         var hash = Hash()

@@ -150,6 +150,11 @@ extension SyncService {
         return SyncDigest.of(records)
     }
 
+    /// The statements that read feedback by up to 8, 32, 128 and 500 ids.
+    private static let feedbackByIDs = [8, 32, 128, 500].map { size in
+        (size: size, sql: "SELECT \(Feedback.selection) FROM feedback WHERE id IN (\(repeatElement("?", count: size).joined(separator: ",")))")
+    }
+
     /// Feedback items by id (text), those that exist.
     static func feedback(_ db: Database, ids: [String]) throws -> [String: Feedback] {
         var found: [String: Feedback] = [:]
@@ -159,8 +164,7 @@ extension SyncService {
             let chunk = ids[start..<min(start + 500, ids.count)]
             // Statements of a few sizes, each compiled once per connection (500 placeholders took
             // longer to compile than to run), the last id repeated up to the size.
-            let size = [8, 32, 128, 500].first { $0 >= chunk.count }!
-            let sql = "SELECT \(Feedback.selection) FROM feedback WHERE id IN (\(repeatElement("?", count: size).joined(separator: ",")))"
+            let (size, sql) = Self.feedbackByIDs.first { $0.size >= chunk.count }!
             let arguments = Array(chunk) + repeatElement(chunk.last!, count: size - chunk.count)
             let rows = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
             while let row = try rows.next() {
