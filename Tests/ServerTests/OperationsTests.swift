@@ -59,6 +59,14 @@ struct CapturingLogHandler: LogHandler {
         #expect(!text.contains("eyJ"))
     }
 
+    @Test func requestIDsAreSixteenHexDigitsAndDoNotRepeat() {
+        let ids = (0..<2_000).map { _ in AppContext.newRequestID() }
+        for id in ids { #expect(id.count == 16 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(id)") }
+        #expect(Set(ids).count == ids.count)
+        // Leading zeros are kept: a quarter of the ids start with 0–3, none is shorter.
+        #expect(ids.contains { $0.first == "0" })
+    }
+
     /// The process-wide metrics backend, bootstrapped once for every test that reads it.
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()

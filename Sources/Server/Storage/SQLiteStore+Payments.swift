@@ -144,12 +144,6 @@ extension SQLiteStore: PaymentRepository {
 
     /// The next number of an agency's series, allocated in the current write: no gaps, no repeats.
     static func nextReceiptNumber(agency: String, series: String, db: Database) throws -> ReceiptNumber {
-        let number = try Int.fetchOne(try db.cachedStatement(sql: """
-                INSERT INTO receipt_counters (agency_code, series, last_number) VALUES (?, ?, 1)
-                ON CONFLICT (agency_code, series) DO UPDATE SET last_number = last_number + 1
-                RETURNING last_number
-                """),
-            arguments: [agency, series])!
-        return ReceiptNumber(series: series, number: number)
+        ReceiptNumber(series: series, number: try CounterTable.receiptNumbers.next([agency, series], db: db))
     }
 }

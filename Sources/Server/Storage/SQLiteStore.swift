@@ -151,13 +151,35 @@ struct DatabaseSequences: SequenceAllocator {
     let db: Database
 
     func next(kind: String, scope: String, day: LocalDate) throws -> Int {
-        try Int.fetchOne(try db.cachedStatement(sql: """
-                INSERT INTO daily_sequences (kind, scope, day, last_value) VALUES (?, ?, ?, 1)
-                ON CONFLICT (kind, scope, day) DO UPDATE SET last_value = last_value + 1
-                RETURNING last_value
-                """),
-            arguments: [kind, scope, day.iso])!
+        try CounterTable.dailySequences.next([kind, scope, day.iso], db: db)
     }
+}
+
+/// A table of gapless counters: `next` increments a counter (creating it at 1) and reads its new
+/// value, inside the caller's write, so a number is used once and none is skipped.
+///
+/// Two statements rather than one with RETURNING: SQLite collects the rows of a RETURNING clause in
+/// a temporary b-tree it builds on every execution (as for CHECK lists, `ConstantLists`).
+struct CounterTable: Sendable {
+    let increment: String
+    let read: String
+
+    init(table: String, keys: [String], value: String) {
+        increment = """
+            INSERT INTO \(table) (\(keys.joined(separator: ", ")), \(value)) VALUES (\(keys.map { _ in "?" }.joined(separator: ", ")), 1)
+            ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(value) = \(value) + 1
+            """
+        read = "SELECT \(value) FROM \(table) WHERE \(keys.map { "\($0) = ?" }.joined(separator: " AND "))"
+    }
+
+    func next(_ keys: [String], db: Database) throws -> Int {
+        let arguments = StatementArguments(keys)
+        try db.cachedStatement(sql: increment).execute(arguments: arguments)
+        return try Int.fetchOne(try db.cachedStatement(sql: read), arguments: arguments)!
+    }
+
+    static let dailySequences = CounterTable(table: "daily_sequences", keys: ["kind", "scope", "day"], value: "last_value")
+    static let receiptNumbers = CounterTable(table: "receipt_counters", keys: ["agency_code", "series"], value: "last_number")
 }
 
 extension SQLiteStore: HistoryRepository {
