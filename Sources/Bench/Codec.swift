@@ -5,7 +5,7 @@ import Foundation
 extension SmartVLBench {
     /// What JSON costs per record on the sync path: the wire coders (explicit snake_case keys,
     /// sorted keys) against the snake_case key strategies they replaced, the direct writer and
-    /// reader of pull pages, and untyped parsing.
+    /// reader of pull pages, untyped parsing, and the server's read of a push.
     struct Codec: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure JSON encoding and decoding of feedback views, microseconds per record.",
@@ -40,6 +40,13 @@ extension SmartVLBench {
             try measure("encode a pull page, direct writer") { _ = try page.wireJSON() }
             try measure("decode a pull page, direct reader") { _ = try PullResponse(wireJSON: pageBytes) }
             try measure("parse only (JSONSerialization)") { _ = try JSONSerialization.jsonObject(with: wire) }
+            // What the server reads: a push of filed feedback (the benchmark's own drafts).
+            let push = PushRequest(deviceId: UUID(), mutations: (0..<records).map { n in
+                Mutation(seq: Int64(n + 1), id: UUID(), command: .createFeedback(FeedbackCreate(id: UUID(), draft: loadDraft(n))))
+            })
+            let pushBytes = Array(try wireEncoder.encode(push))
+            try measure("decode a push of feedback.create, wire coder") { _ = try wireDecoder.decode(PushRequest.self, from: Data(pushBytes)) }
+            try measure("decode a push of feedback.create, direct reader") { _ = try PushRequest(wireJSON: pushBytes) }
             print("| feedback view JSON (\(wire.count / records) B) | µs per record |")
             print("|---|---|")
             for (name, micros) in rows { print(String(format: "| %@ | %.1f |", name, micros)) }

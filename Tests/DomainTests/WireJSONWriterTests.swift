@@ -84,6 +84,19 @@ import Testing
         return FeedbackView(item, viewer: .citizen(item.citizenID), now: now)
     }
 
+    /// Deletes a byte, replaces one by a structural character, inserts one, or cuts the document short.
+    func damage(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
+        let structural: [UInt8] = Array("{}[],:\"\\\u{01}".utf8)
+        let inserted: [UInt8] = structural + Array(" 0-.enx".utf8)
+        let at = Int.random(in: 0..<bytes.count, using: &rng)
+        switch Int.random(in: 0...3, using: &rng) {
+        case 0: bytes.remove(at: at)
+        case 1: bytes[at] = structural.randomElement(using: &rng)!
+        case 2: bytes.insert(inserted.randomElement(using: &rng)!, at: at)
+        default: bytes.removeLast(bytes.count - at)
+        }
+    }
+
     /// 200 random pages from `seed`.
     func pages(seed: UInt64, _ body: (PullResponse) throws -> Void) throws {
         var rng = SplitMix64(seed: seed)
@@ -167,18 +180,10 @@ import Testing
         var rng = SplitMix64(seed: 42)
         let catalog = try ReferenceCatalog.bundled()
         let base = try base(catalog)
-        let structural: [UInt8] = Array("{}[],:\"\\\u{01}".utf8)
-        let inserted: [UInt8] = structural + Array(" 0-.enx".utf8)
         var refused = 0
         for round in 1...150 {
             var bytes = try page(&rng, round: round, base: base, catalog: catalog).wireJSON()
-            let at = Int.random(in: 0..<bytes.count, using: &rng)
-            switch Int.random(in: 0...3, using: &rng) {
-            case 0: bytes.remove(at: at)
-            case 1: bytes[at] = structural.randomElement(using: &rng)!
-            case 2: bytes.insert(inserted.randomElement(using: &rng)!, at: at)
-            default: bytes.removeLast(bytes.count - at)
-            }
+            damage(&bytes, &rng)
             let ours = Result { try PullResponse(wireJSON: bytes) }
             let theirs = Result { try WireCoding.decoder().decode(PullResponse.self, from: Data(bytes)) }
             switch (ours, theirs) {

@@ -64,19 +64,30 @@ public struct WireJSONReader {
     /// Reads an object whose keys are known: `body` gets each key as one of `keys` (nil for any
     /// other key, whose value it must still read, or skip). Keys are matched as bytes, so no string
     /// is made for them; a document written with sorted keys matches each on the first compare.
-    public mutating func members<Key>(_ keys: WireKeys<Key>, _ body: (inout WireJSONReader, Key?) throws -> Void) throws {
+    ///
+    /// With `refusingRepeats`, a key that comes twice is an error: Foundation's decoder keeps the
+    /// first and does not look at the second, so a reader that must give the decoder's values (or
+    /// fail, and let the decoder answer) refuses it.
+    public mutating func members<Key>(
+        _ keys: WireKeys<Key>, refusingRepeats: Bool = false, _ body: (inout WireJSONReader, Key?) throws -> Void
+    ) throws {
         var next = 0
+        var seen: UInt64 = 0
         try sequence(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") { json in
-            let key: Key?
+            let position: Int?
             if let range = try json.plainString() {
-                let position = json.bytes.withUnsafeBufferPointer { keys.position(of: UnsafeBufferPointer(rebasing: $0[range]), from: next) }
-                key = position.map { keys.keys[$0] }
+                position = json.bytes.withUnsafeBufferPointer { keys.position(of: UnsafeBufferPointer(rebasing: $0[range]), from: next) }
                 next = (position ?? next - 1) + 1
             } else {
-                key = Key(rawValue: try json.string())
+                let name = try json.string()
+                position = keys.keys.firstIndex { $0.rawValue == name }
+            }
+            if refusingRepeats, let position {
+                guard seen & (1 << position) == 0 else { throw json.failure("a key given twice") }
+                seen |= 1 << position
             }
             try json.expect(UInt8(ascii: ":"), "':'")
-            try body(&json, key)
+            try body(&json, position.map { keys.keys[$0] })
         }
     }
 
@@ -459,6 +470,7 @@ public struct WireKeys<Key: RawRepresentable & CaseIterable>: Sendable where Key
     fileprivate let keys: [Key]
 
     public init(_ type: Key.Type = Key.self) {
+        precondition(Key.allCases.count <= 64, "members(_:refusingRepeats:) keeps a bit per key")
         let sorted = Key.allCases.map { (Array($0.rawValue.utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
         var spelling: [UInt8] = []
         spans = sorted.map { bytes, _ in

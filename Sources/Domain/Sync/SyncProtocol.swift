@@ -241,7 +241,7 @@ public struct PushRequest: Codable, Sendable, Equatable {
         self.mutations = mutations
     }
 
-    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", deviceId = "device_id", mutations }
+    enum CodingKeys: String, CodingKey, CaseIterable { case protocolVersion = "protocol_version", deviceId = "device_id", mutations }
 }
 
 /// The server's verdict on one write, stored so a retry gets the same answer.

@@ -77,7 +77,7 @@ struct Filter {
     /// ` WHERE …`, or nothing.
     var sql: String { clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ") }
 
-    var arguments: StatementArguments { StatementArguments(values) }
+    var arguments: StatementArguments { StatementArguments(each: values) }
 }
 
 extension SQLiteStore {

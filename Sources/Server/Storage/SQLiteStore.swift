@@ -155,6 +155,15 @@ struct DatabaseSequences: SequenceAllocator {
     }
 }
 
+extension StatementArguments {
+    /// Positional arguments of one type. GRDB's initialiser for a sequence of a concrete type maps
+    /// it through a key path the runtime instantiates on every call (most of a small statement's
+    /// cost, in profiles); this goes through its initialiser for optional existentials instead.
+    init(each values: [some DatabaseValueConvertible]) {
+        self.init(values.map { $0 as (any DatabaseValueConvertible)? })
+    }
+}
+
 /// A table of gapless counters: `next` increments a counter (creating it at 1) and reads its new
 /// value, inside the caller's write, so a number is used once and none is skipped.
 ///
@@ -173,7 +182,7 @@ struct CounterTable: Sendable {
     }
 
     func next(_ keys: [String], db: Database) throws -> Int {
-        let arguments = StatementArguments(keys)
+        let arguments = StatementArguments(each: keys)
         try db.cachedStatement(sql: increment).execute(arguments: arguments)
         return try Int.fetchOne(try db.cachedStatement(sql: read), arguments: arguments)!
     }

@@ -52,7 +52,7 @@ extension SyncService {
             }
             let (condition, values) = Self.partition(for: user)
             let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?"),
-                arguments: StatementArguments([after.databaseValue] + values + [(limit + 1).databaseValue]))
+                arguments: StatementArguments(each: [after.databaseValue] + values + [(limit + 1).databaseValue]))
             let hasMore = rows.count > limit
             let page = rows.prefix(limit)
             // The latest change per record in this page; its current state is what is sent.
@@ -106,7 +106,7 @@ extension SyncService {
         var changes: [(id: UUID.SortKey, seq: Int64)] = []
         let log = try Row.fetchCursor(try db.cachedStatement(sql: """
             SELECT entity_id, seq FROM change_log WHERE entity = 'feedback' AND seq <= ? AND \(condition)
-            """), arguments: StatementArguments([seq.databaseValue] + values))
+            """), arguments: StatementArguments(each: [seq.databaseValue] + values))
         while let row = try log.next() {
             guard let id = UUID(text: row[0]) else { continue }
             changes.append((id.sortKey, row[1]))
@@ -115,7 +115,7 @@ extension SyncService {
         var readable: [(id: UUID.SortKey, text: String)] = []
         readable.reserveCapacity(changes.count)
         let feedback = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT f.id FROM feedback AS f WHERE \(readableSQL)"),
-                                           arguments: StatementArguments(readableValues))
+                                           arguments: StatementArguments(each: readableValues))
         while let row = try feedback.next() {
             let text: String = row[0]
             if let id = UUID(text: text) { readable.append((id.sortKey, text)) }
@@ -134,7 +134,7 @@ extension SyncService {
             if let last { records.append(("feedback", item.text, last)) }
         }
         let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT entity, entity_id, max(seq) AS seq FROM change_log WHERE seq <= ? AND entity != 'feedback' AND \(condition) GROUP BY entity, entity_id"),
-            arguments: StatementArguments([seq.databaseValue] + values))
+            arguments: StatementArguments(each: [seq.databaseValue] + values))
         var catalogSeq: Int64?
         for row in rows {
             let entity: String = row["entity"], id: String = row["entity_id"], seq: Int64 = row["seq"]
@@ -166,7 +166,7 @@ extension SyncService {
             // longer to compile than to run), the last id repeated up to the size.
             let (size, sql) = Self.feedbackByIDs.first { $0.size >= chunk.count }!
             let arguments = Array(chunk) + repeatElement(chunk.last!, count: size - chunk.count)
-            let rows = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
+            let rows = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(each: arguments))
             while let row = try rows.next() {
                 let item = try Feedback(row: row)
                 found[item.key] = item
