@@ -146,44 +146,50 @@ public enum SearchKey {
     /// non-ASCII spaces) takes the full fold. The full fold normalizes through Foundation and was
     /// a tenth of storing a feedback item.
     public static func fold(_ text: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            let folded: Substring
-            if scalar.isASCII {
-                let byte = UInt8(scalar.value)
+            let value = scalar.value
+            if value < 0x80 {
+                let byte = UInt8(value)
                 if byte == 0x20 || (0x09...0x0D).contains(byte) {
                     pendingSpace = !out.isEmpty
                     continue
                 }
-                folded = (0x41...0x5A).contains(byte) ? asciiLower[Int(byte - 0x41)] : Substring(String(scalar))
-            } else if let mapped = latinLetters[scalar] {
-                folded = mapped[...]
-            } else {
-                return fullFold(text)
+                if pendingSpace {
+                    out.append(0x20)
+                    pendingSpace = false
+                }
+                out.append((0x41...0x5A).contains(byte) ? byte + 0x20 : byte)
+                continue
             }
+            guard let slot = latinSlot(value), let folded = latinFolds[slot] else { return fullFold(text) }
             if pendingSpace {
-                out.append(" ")
+                out.append(0x20)
                 pendingSpace = false
             }
             out += folded
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static let asciiLower: [Substring] = (0x61...0x7A).map { Substring(String(UnicodeScalar(UInt8($0)))) }
-
-    /// The folds of the precomposed Latin letters (U+00C0–U+024F, U+1E00–U+1EFF), by the full fold.
-    private static let latinLetters: [Unicode.Scalar: String] = {
-        var table: [Unicode.Scalar: String] = [:]
-        for value in Array(0x00C0...0x024F) + Array(0x1E00...0x1EFF) {
-            guard let scalar = Unicode.Scalar(value), scalar.properties.isAlphabetic, !scalar.properties.isWhitespace else { continue }
-            let folded = fullFold(String(scalar))
-            if !folded.isEmpty { table[scalar] = folded }
+    /// The precomposed Latin letters the table holds: U+00C0–U+024F, then U+1E00–U+1EFF.
+    private static func latinSlot(_ value: UInt32) -> Int? {
+        switch value {
+        case 0x00C0...0x024F: Int(value - 0x00C0)
+        case 0x1E00...0x1EFF: Int(value - 0x1E00) + (0x0250 - 0x00C0)
+        default: nil
         }
-        return table
-    }()
+    }
+
+    /// The folds of the precomposed Latin letters as UTF-8, by the full fold, in `latinSlot`
+    /// order; nil where the full fold must run (not a letter, or a letter that folds to nothing).
+    private static let latinFolds: [[UInt8]?] = (Array(0x00C0...0x024F) + Array(0x1E00...0x1EFF)).map { value in
+        guard let scalar = Unicode.Scalar(value), scalar.properties.isAlphabetic, !scalar.properties.isWhitespace else { return nil }
+        let folded = fullFold(String(scalar))
+        return folded.isEmpty ? nil : Array(folded.utf8)
+    }
 
     /// The fold by its definition.
     static func fullFold(_ text: String) -> String {
