@@ -303,3 +303,35 @@ extension PullResponse: WireJSONWritable {
         return json.bytes
     }
 }
+
+extension PushResponse: WireJSONWritable {
+    /// The push's results as `WireCoding.encoder()` would write them (up to 1,000 a push).
+    public func wireJSON() -> [UInt8] {
+        var json = WireJSONWriter(capacity: 64 + results.count * 160)
+        json.openObject()
+        json.key("last_applied_seq")
+        json.int(lastAppliedSeq)
+        json.key("protocol_version")
+        json.int(protocolVersion)
+        json.key("results")
+        json.openArray()
+        for index in results.indices {
+            json.element()
+            let result = results[index]
+            json.openObject()
+            json.field("code", result.code)
+            json.field("entity", result.entity)
+            json.field("entity_id", result.entityId)
+            json.field("id", result.id)
+            json.field("message_en", result.messageEn)
+            json.field("message_vi", result.messageVi)
+            json.key("seq")
+            json.int(result.seq)
+            json.field("status", result.status)
+            json.closeObject()
+        }
+        json.closeArray()
+        json.closeObject()
+        return json.bytes
+    }
+}
