@@ -59,6 +59,33 @@ struct CapturingLogHandler: LogHandler {
         #expect(!text.contains("eyJ"))
     }
 
+    @Test func logLinesCarryUTCTimeLevelMessageAndSortedFields() {
+        let logs = CapturedLogs()
+        let instant = Date(timeIntervalSince1970: 1_796_040_000.123)  // 2026-11-30T12:00:00.123Z
+        var logger = Logger(label: "smartvl-server") { LogLineHandler(label: $0, now: { instant }, write: { logs.append($0) }) }
+        logger[metadataKey: "node"] = "a"
+        logger.info("request", metadata: ["status": "201", "route": "/v1/feedback", "note": "hai từ \"x\"=y", "empty": ""])
+        logger.debug("not written at info")
+        logger.error("failed", error: CocoaError(.fileNoSuchFile))
+        #expect(logs.lines.count == 2)
+        #expect(logs.lines.first == #"2026-11-30T12:00:00.123Z info smartvl-server: request empty="" node=a note="hai từ \"x\"=y" route=/v1/feedback status=201"# + "\n")
+        #expect(logs.lines.last?.hasPrefix("2026-11-30T12:00:00.123Z error smartvl-server: failed error.message=") == true)
+        #expect(logs.lines.last?.contains(" error.type=") == true && logs.lines.last?.contains("CocoaError node=a") == true)
+    }
+
+    /// To the nearest millisecond, as Foundation's formatter writes them.
+    @Test func logTimesAreFoundationsISO8601InUTC() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var rng = SplitMix64(seed: 5)
+        let milliseconds = [0, -1, 951_782_400_000, 4_102_444_799_999, -2_208_988_800_000]
+            + (0..<2_000).map { _ in Int64.random(in: -2_208_988_800_000...7_258_118_400_000, using: &rng) }
+        for value in milliseconds {
+            let date = Date(timeIntervalSince1970: Double(value) / 1000)
+            #expect(LogLineHandler.timestamp(date) == formatter.string(from: date), "\(value)")
+        }
+    }
+
     @Test func requestIDsAreSixteenHexDigitsAndDoNotRepeat() {
         let ids = (0..<2_000).map { _ in AppContext.newRequestID() }
         for id in ids { #expect(id.count == 16 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(id)") }

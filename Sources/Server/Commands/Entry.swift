@@ -43,6 +43,7 @@ extension SmartVLServer {
         @Option(help: "The port to bind; 0 picks a free port and prints it (env SMARTVL_PORT).") var port: Int?
 
         func run() async throws {
+            LoggingSystem.bootstrap { LogLineHandler(label: $0) }
             let environment = ProcessInfo.processInfo.environment
             var configuration = data.configuration()
             configuration.host = host ?? environment["SMARTVL_HOST"] ?? "127.0.0.1"

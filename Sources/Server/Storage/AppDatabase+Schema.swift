@@ -443,7 +443,7 @@ extension AppDatabase {
         migrator.registerMigration("v7-check-lists-as-comparisons") { db in
             // The CHECK constraints' lists of three or more values as comparisons, which SQLite
             // evaluates without building a b-tree of the list for every row written
-            // (`ConstantLists`; filing one feedback item built ten). Same checks, same rows.
+            // (`ConstantLists`; filing one feedback item built eleven). Same checks, same rows.
             try ConstantLists.expandInTables(db)
         }
         return migrator

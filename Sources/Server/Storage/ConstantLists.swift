@@ -7,8 +7,8 @@ import GRDB
 /// the list (lists of one or two are compared directly), and a CHECK constraint's list is built
 /// again on every execution of a statement that writes the row: a new in-memory pager and page
 /// cache each time, about 5 µs, and under load a fresh allocation whose pages the kernel must map
-/// (filing one feedback item built ten of them: four for the feedback row, two for each of its
-/// three history rows). The comparisons accept and refuse exactly the same values: for a NULL
+/// (filing one feedback item built eleven of them: four for the feedback row, two for each of its
+/// three history rows, one for its change-log row). Decision 10. The comparisons accept and refuse exactly the same values: for a NULL
 /// both give NULL, which a CHECK lets through, and both compare with the column's collation.
 enum ConstantLists {
     /// The shortest list SQLite builds a b-tree for.
