@@ -65,9 +65,11 @@ struct CapturingLogHandler: LogHandler {
         var logger = Logger(label: "smartvl-server") { LogLineHandler(label: $0, now: { instant }, write: { logs.append($0) }) }
         logger[metadataKey: "node"] = "a"
         logger.info("request", metadata: ["status": "201", "route": "/v1/feedback", "note": "hai từ \"x\"=y", "empty": ""])
+        logger.warning("forged", metadata: ["value": "x\nstatus=500 \u{1B}[31m"])
         logger.debug("not written at info")
         logger.error("failed", error: CocoaError(.fileNoSuchFile))
-        #expect(logs.lines.count == 2)
+        #expect(logs.lines.count == 3)
+        #expect(logs.lines[1] == #"2026-11-30T12:00:00.123Z warning smartvl-server: forged node=a value="x\nstatus=500 \u{1b}[31m""# + "\n")
         #expect(logs.lines.first == #"2026-11-30T12:00:00.123Z info smartvl-server: request empty="" node=a note="hai từ \"x\"=y" route=/v1/feedback status=201"# + "\n")
         #expect(logs.lines.last?.hasPrefix("2026-11-30T12:00:00.123Z error smartvl-server: failed error.message=") == true)
         #expect(logs.lines.last?.contains(" error.type=") == true && logs.lines.last?.contains("CocoaError node=a") == true)

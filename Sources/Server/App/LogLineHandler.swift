@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -54,32 +55,24 @@ struct LogLineHandler: LogHandler {
         write(line)
     }
 
-    /// `2026-11-30T12:00:00.123Z`: the civil date from the day count, no calendar or time zone.
+    /// `2026-11-30T12:00:00.123Z`: the civil date from the day count (`LocalDate`), no calendar or time zone.
     static func timestamp(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let (days, dayMilliseconds) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
         let (day, inDay) = dayMilliseconds < 0 ? (days - 1, dayMilliseconds + 86_400_000) : (days, dayMilliseconds)
-        // Howard Hinnant's civil_from_days.
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let dayOfMonth = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let date = LocalDate(dayNumber: Int(day))
         func padded(_ value: Int64, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
         let seconds = inDay / 1000
-        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(dayOfMonth, 2))T\(padded(seconds / 3600, 2)):"
+        return "\(padded(Int64(date.year), 4))-\(padded(Int64(date.month), 2))-\(padded(Int64(date.day), 2))T\(padded(seconds / 3600, 2)):"
             + "\(padded(seconds / 60 % 60, 2)):\(padded(seconds % 60, 2)).\(padded(inDay % 1000, 3))Z"
     }
 
-    /// The value as is, or in double quotes (with `"` and `\` escaped, line breaks as `\n`) when
-    /// it is empty or holds a space, a quote, `=` or a control character.
+    /// The value as is, or in double quotes (with `"` and `\` escaped, line breaks as `\n`, other
+    /// control characters as `\u{1b}`) when it is empty or holds a space, a quote, `=` or a control
+    /// character: one event is always one line, and a value cannot forge another field or line.
     static func quotedIfNeeded(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { scalar in
             scalar.value > 0x20 && scalar != "\"" && scalar != "=" && scalar != "\\" && scalar.value != 0x7F
@@ -93,6 +86,8 @@ struct LogLineHandler: LogHandler {
             case "\n": quoted += "\\n"
             case "\r": quoted += "\\r"
             case "\t": quoted += "\\t"
+            // Other control characters (a terminal's escape sequences among them) as \u{…}.
+            case let other where other.value < 0x20 || other.value == 0x7F: quoted += "\\u{\(String(other.value, radix: 16))}"
             default: quoted.unicodeScalars.append(scalar)
             }
         }
