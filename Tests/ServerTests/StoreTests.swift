@@ -94,6 +94,26 @@ import Testing
         }
     }
 
+    /// Events are written several rows a statement; they read back as given, in order.
+    @Test func historyKeepsEveryEventInOrder() async throws {
+        let fixture = try await StoreFixture()
+        let item = UUID()
+        for count in [1, 3, 4, 6, 9] {
+            let events = (0..<count).map { (n: Int) -> HistoryEvent in
+                let role: Role = n.isMultiple(of: 2) ? .official : .system
+                let device: UUID? = n == 1 ? UUID() : nil
+                let from: String? = n == 0 ? nil : "s\(n - 1)"
+                let reason: String? = n == 2 ? "lý do \"thử\"" : nil
+                return HistoryEvent(itemKind: .invoice, itemID: item, at: fixture.now.addingTimeInterval(Double(n)), actorID: UUID(),
+                                    actorRole: role, deviceID: device, action: "step \(count).\(n)", fromStatus: from,
+                                    toStatus: "s\(n)", reason: reason)
+            }
+            let before = try await fixture.store.history(of: .invoice, id: item)
+            try await fixture.database.write { db in try SQLiteStore.record(events, db: db) }
+            #expect(try await fixture.store.history(of: .invoice, id: item) == before + events)
+        }
+    }
+
     @Test func aTransferLeavesARemoveForTheOldAgency() async throws {
         let fixture = try await StoreFixture()
         let filed = try await fixture.fileFeedback()
