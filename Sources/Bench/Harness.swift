@@ -137,9 +137,10 @@ struct API: Sendable {
 
     /// Sends JSON and decodes the answer; throws on a status other than 2xx.
     func json<In: Encodable, Out: Decodable>(_ method: HTTPMethod, _ path: String, _ body: In, token: String?, device: UUID? = nil, as type: Out.Type) async throws -> Out {
-        let (status, bytes) = try await send(method, path, token: token, body: try WireCoding.encoder().encode(body), device: device)
+        // Written and read as the CLI writes and reads them (`WireCoding.write`, `WireCoding.read`).
+        let (status, bytes) = try await send(method, path, token: token, body: Data(try WireCoding.write(body)), device: device)
         guard (200..<300).contains(status) else { throw BenchError("\(path) answered \(status): \(String(buffer: bytes).prefix(300))") }
-        return try WireCoding.decoder().decode(Out.self, from: Data(bytes.readableBytesView))
+        return try WireCoding.read(Out.self, from: Array(bytes.readableBytesView))
     }
 }
 

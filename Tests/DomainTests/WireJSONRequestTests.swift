@@ -29,6 +29,16 @@ extension WireJSONWriterTests {
         return PushRequest(deviceId: UUID(), mutations: mutations)
     }
 
+    /// A push's answer: applied and rejected results, with and without a code and message.
+    func pushAnswer(_ rng: inout SplitMix64) -> PushResponse {
+        let results = (0..<Int.random(in: 0...20, using: &rng)).map { n in
+            let rejected = Bool.random(using: &rng)
+            return MutationResult(seq: Int64(n + 1), id: UUID(), status: rejected ? .rejected : .applied, entity: text(&rng), entityId: UUID(),
+                                  code: rejected ? text(&rng) : nil, message: rejected ? Message(vi: text(&rng), en: text(&rng)) : nil)
+        }
+        return PushResponse(protocolVersion: 2, results: results, lastAppliedSeq: Int64.random(in: 0...Int64.max, using: &rng))
+    }
+
     @Test func aFeedbackBodyIsReadAsTheDecoderReadsIt() throws {
         var rng = SplitMix64(seed: 20261130)
         for _ in 0..<300 {
@@ -65,6 +75,30 @@ extension WireJSONWriterTests {
             }
         }
         #expect(creates > 300 && others > 300)
+    }
+
+    /// What a client sends: the writer gives the encoder's bytes exactly.
+    @Test func aPushIsWrittenAsTheEncoderWritesIt() throws {
+        var rng = SplitMix64(seed: 2611)
+        for _ in 0..<200 {
+            let push = push(&rng)
+            #expect(String(decoding: try push.wireJSON(), as: UTF8.self) == String(decoding: try WireCoding.encoder().encode(push), as: UTF8.self))
+            #expect(try WireCoding.write(push) == push.wireJSON())
+        }
+        // A type without a writer goes through the encoder.
+        let registration = DeviceRegistration(name: "Điện thoại", platform: "cli")
+        #expect(try WireCoding.write(registration) == Array(try WireCoding.encoder().encode(registration)))
+    }
+
+    /// What a client reads back: the reader gives the decoder's values.
+    @Test func aPushAnswerIsReadAsTheDecoderReadsIt() throws {
+        var rng = SplitMix64(seed: 1126)
+        for _ in 0..<200 {
+            let answer = pushAnswer(&rng)
+            let bytes = answer.wireJSON()
+            #expect(try PushResponse(wireJSON: bytes) == answer)
+            #expect(try PushResponse(wireJSON: bytes) == (try WireCoding.decoder().decode(PushResponse.self, from: Data(bytes))))
+        }
     }
 
     /// A key given twice: the decoder keeps the first and never looks at the second, so the reader

@@ -137,12 +137,7 @@ import Testing
     @Test func aPushAnswerIsWrittenAsTheEncoderWritesIt() throws {
         var rng = SplitMix64(seed: 112026)
         for _ in 0..<100 {
-            let results = (0..<Int.random(in: 0...20, using: &rng)).map { n in
-                let rejected = Bool.random(using: &rng)
-                return MutationResult(seq: Int64(n + 1), id: UUID(), status: rejected ? .rejected : .applied, entity: text(&rng), entityId: UUID(),
-                                      code: rejected ? text(&rng) : nil, message: rejected ? Message(vi: text(&rng), en: text(&rng)) : nil)
-            }
-            let answer = PushResponse(protocolVersion: 2, results: results, lastAppliedSeq: Int64.random(in: 0...Int64.max, using: &rng))
+            let answer = pushAnswer(&rng)
             #expect(String(decoding: answer.wireJSON(), as: UTF8.self) == String(decoding: try WireCoding.encoder().encode(answer), as: UTF8.self))
         }
     }

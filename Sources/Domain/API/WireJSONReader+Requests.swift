@@ -120,3 +120,53 @@ extension WireCoding {
         return try decoder().decode(Value.self, from: Data(bytes))
     }
 }
+
+extension PushResponse: WireJSONReadable {
+    private static let wireKeys = WireKeys(CodingKeys.self)
+
+    /// Reads a push's answer as `WireCoding.decoder()` would (a client reads up to 1,000 results).
+    public init(wireJSON bytes: [UInt8]) throws {
+        var json = WireJSONReader(bytes)
+        var protocolVersion: Int?, results: [MutationResult]?, lastAppliedSeq: Int64?
+        try json.members(Self.wireKeys, refusingRepeats: true) { json, key in
+            switch key {
+            case .protocolVersion: protocolVersion = try json.int()
+            case .lastAppliedSeq: lastAppliedSeq = try json.int64()
+            case .results:
+                var list: [MutationResult] = []
+                try json.elements { list.append(try MutationResult(reading: &$0)) }
+                results = list
+            case nil: try json.skip()
+            }
+        }
+        try json.end()
+        guard let protocolVersion, let results, let lastAppliedSeq else { throw json.failure("a push answer without a required field") }
+        self.init(protocolVersion: protocolVersion, results: results, lastAppliedSeq: lastAppliedSeq)
+    }
+}
+
+extension MutationResult {
+    private static let wireKeys = WireKeys(CodingKeys.self)
+
+    /// Reads one result (the reader is on its opening brace).
+    public init(reading json: inout WireJSONReader) throws {
+        var seq: Int64?, id: UUID?, status: Status?, entity: String?, entityId: UUID?, code: String?, messageVi: String?, messageEn: String?
+        try json.members(Self.wireKeys, refusingRepeats: true) { json, key in
+            switch key {
+            case .seq: seq = try json.int64()
+            case .id: id = try json.uuid()
+            case .status: status = try json.value(Status.self)
+            case .entity: entity = try json.string()
+            case .entityId: entityId = try json.uuid()
+            case .code: code = try json.optional { try $0.string() }
+            case .messageVi: messageVi = try json.optional { try $0.string() }
+            case .messageEn: messageEn = try json.optional { try $0.string() }
+            case nil: try json.skip()
+            }
+        }
+        guard let seq, let id, let status, let entity, let entityId else { throw json.failure("a result without a required field") }
+        self.init(seq: seq, id: id, status: status, entity: entity, entityId: entityId, code: code)
+        self.messageVi = messageVi
+        self.messageEn = messageEn
+    }
+}

@@ -335,3 +335,66 @@ extension PushResponse: WireJSONWritable {
         return json.bytes
     }
 }
+
+extension FeedbackCreate {
+    /// Writes the body as `WireCoding.encoder()` would (the id and the draft's fields, one object).
+    public func write(to json: inout WireJSONWriter) {
+        json.openObject()
+        json.field("address", draft.address)
+        json.field("anonymous", draft.anonymous)
+        json.field("category", draft.category)
+        json.field("commune", draft.commune)
+        json.field("description", draft.description)
+        json.field("id", id)
+        json.field("latitude", draft.latitude)
+        json.field("longitude", draft.longitude)
+        json.field("photos", draft.photos)
+        json.field("public", draft.isPublic)
+        json.field("title", draft.title)
+        json.closeObject()
+    }
+}
+
+extension PushRequest: WireJSONWritable {
+    /// The push as `WireCoding.encoder()` would write it: filing feedback (nearly every queued
+    /// write) directly, other commands through the encoder.
+    public func wireJSON() throws -> [UInt8] {
+        var json = WireJSONWriter(capacity: 96 + mutations.count * 480)
+        json.openObject()
+        json.field("device_id", deviceId)
+        json.key("mutations")
+        json.openArray()
+        for index in mutations.indices {
+            json.element()
+            let mutation = mutations[index]
+            guard case .createFeedback(let body) = mutation.command else {
+                json.raw(try WireCoding.encoder().encode(mutation))
+                continue
+            }
+            json.openObject()
+            json.key("args")
+            body.write(to: &json)
+            json.field("expected_status", mutation.expectedStatus)
+            json.field("id", mutation.id)
+            json.field("made_at", mutation.madeAt)
+            json.field("name", mutation.command.name)
+            json.key("seq")
+            json.int(mutation.seq)
+            json.closeObject()
+        }
+        json.closeArray()
+        json.key("protocol_version")
+        json.int(protocolVersion)
+        json.closeObject()
+        return json.bytes
+    }
+}
+
+extension WireCoding {
+    /// A value's wire JSON: written directly when the type offers it, else by the encoder; the
+    /// same bytes either way.
+    public static func write(_ value: some Encodable) throws -> [UInt8] {
+        if let writable = value as? any WireJSONWritable { return try writable.wireJSON() }
+        return Array(try encoder().encode(value))
+    }
+}

@@ -273,7 +273,7 @@ public struct MutationResult: Codable, Sendable, Equatable {
         self.messageEn = message?.en
     }
 
-    enum CodingKeys: String, CodingKey { case seq, id, status, entity, entityId = "entity_id", code, messageVi = "message_vi", messageEn = "message_en" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case seq, id, status, entity, entityId = "entity_id", code, messageVi = "message_vi", messageEn = "message_en" }
 }
 
 /// The results of a push.
@@ -289,7 +289,7 @@ public struct PushResponse: Codable, Sendable, Equatable {
         self.lastAppliedSeq = lastAppliedSeq
     }
 
-    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol_version", results, lastAppliedSeq = "last_applied_seq" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case protocolVersion = "protocol_version", results, lastAppliedSeq = "last_applied_seq" }
 }
 
 /// Asks for what changed since a cursor.
