@@ -8,8 +8,9 @@ import GRDB
 /// again on every execution of a statement that writes the row: a new in-memory pager and page
 /// cache each time, about 5 µs, and under load a fresh allocation whose pages the kernel must map
 /// (filing one feedback item built eleven of them: four for the feedback row, two for each of its
-/// three history rows, one for its change-log row). Decision 10. The comparisons accept and refuse exactly the same values: for a NULL
-/// both give NULL, which a CHECK lets through, and both compare with the column's collation.
+/// three history rows, one for its change-log row; decision 10). The comparisons accept and refuse
+/// exactly the same values: for a NULL both give NULL, which a CHECK lets through, and both compare
+/// with the column's collation.
 enum ConstantLists {
     /// The shortest list SQLite builds a b-tree for.
     static let shortestBuilt = 3
