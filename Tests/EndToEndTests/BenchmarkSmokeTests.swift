@@ -32,7 +32,8 @@ import Testing
         let result = try runProgram([bench, "codec", "--records", "20", "--rounds", "2"])
         #expect(result.status == 0, "\(result.output)")
         let rows = result.output.split(separator: "\n").filter { $0.hasPrefix("| encode") || $0.hasPrefix("| decode") || $0.hasPrefix("| parse") }
-        #expect(rows.count == 6, "\(result.output)")
+        #expect(rows.count == 8, "\(result.output)")
+        #expect(rows.contains { $0.hasPrefix("| decode a push of feedback.create, direct reader |") }, "\(result.output)")
         for row in rows {
             let micros = row.split(separator: "|").last.map { Double($0.trimmingCharacters(in: .whitespaces)) ?? 0 } ?? 0
             #expect(micros > 0, "\(row)")
