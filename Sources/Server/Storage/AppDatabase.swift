@@ -16,16 +16,10 @@ struct AppDatabase: Sendable {
     /// The reader: the same pool, so reads run concurrently with the writer.
     var reader: any DatabaseReader { writer }
 
-    /// Copies the log into the database file after commits, off the commit path (on disk only).
-    let checkpointer: Checkpointer?
-
     /// Opens the database and applies every pending migration.
-    init(_ writer: any DatabaseWriter, checkpointer: Checkpointer? = nil) throws {
+    init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
-        self.checkpointer = checkpointer
-        var afterCommit: (@Sendable () -> Void)?
-        if let checkpointer { afterCommit = { checkpointer.committed() } }
-        groupCommit = GroupCommit(writer, afterCommit: afterCommit)
+        groupCommit = GroupCommit(writer)
         try Self.migrator.migrate(writer)
     }
 
@@ -39,9 +33,8 @@ struct AppDatabase: Sendable {
         try await groupCommit.write(isolating: body)
     }
 
-    /// Opens (creating if needed) the database file at `path` in WAL mode with `synchronous=FULL`,
-    /// checkpointed after commits at most once per `checkpointInterval` (`Checkpointer`).
-    static func open(path: String, checkpointInterval: Duration = .milliseconds(200)) throws -> AppDatabase {
+    /// Opens (creating if needed) the database file at `path` in WAL mode with `synchronous=FULL`.
+    static func open(path: String) throws -> AppDatabase {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -55,11 +48,8 @@ struct AppDatabase: Sendable {
             // SQLite's default page cache (2 MiB) stays: 16 and 32 MiB for the writer made
             // pushes at most slightly faster (within the machine's drift) and took the server's
             // peak RSS to 162 and 169 MB, over its 150 MB budget (Docs/performance.md).
-            // Checkpoints run after commits on a connection of their own (`Checkpointer`); the
-            // writer's own is a backstop.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.backstopPages)")
         }
-        return try AppDatabase(pool, checkpointer: try Checkpointer(path: path, interval: checkpointInterval))
+        return try AppDatabase(pool)
     }
 
     /// A private in-memory database with the real migrations, for tests.

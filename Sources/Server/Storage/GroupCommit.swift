@@ -36,13 +36,9 @@ final class GroupCommit: @unchecked Sendable {
     /// The most writes one transaction carries.
     let maximumBatch: Int
 
-    /// Told after each committed batch, once its callers are answered (the checkpointer).
-    private let afterCommit: (@Sendable () -> Void)?
-
-    init(_ writer: any DatabaseWriter, maximumBatch: Int = 512, afterCommit: (@Sendable () -> Void)? = nil) {
+    init(_ writer: any DatabaseWriter, maximumBatch: Int = 512) {
         self.writer = writer
         self.maximumBatch = maximumBatch
-        self.afterCommit = afterCommit
     }
 
     /// Runs `body` in a transaction shared with other concurrent writes; returns once it is durable.
@@ -98,7 +94,6 @@ final class GroupCommit: @unchecked Sendable {
                 }
                 lock.withLock { committed += 1 }
                 for job in batch { job.finish(nil) }
-                afterCommit?()
             } catch {
                 for job in batch { job.finish(error) }
             }
