@@ -124,6 +124,8 @@ struct PullTarget {
                 CREATE TABLE IF NOT EXISTS records (entity TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
                     data TEXT NOT NULL CHECK (json_valid(data)), UNIQUE (entity, id));
                 CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT);
+                CREATE TABLE IF NOT EXISTS log_restarts (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL);
+                INSERT OR IGNORE INTO log_restarts (id, count) VALUES (1, 0);
                 """)
         }
     }
@@ -163,13 +165,19 @@ struct PullTarget {
             .execute(arguments: [cursor])
     }
 
-    /// Copies the log back into the database file (a passive checkpoint), as the CLI does once a
-    /// sync is idle, and returns how long it took; SQLite's own checkpoint (past 1,000 pages of
-    /// log) then no longer falls inside the commit of an incremental page.
+    /// Copies the log back into the database file (a passive checkpoint) and starts it over with
+    /// a one-row write, as the CLI does once a sync is idle (`ClientStore.checkpoint`), and
+    /// returns how long it took; neither SQLite's own checkpoint (past 1,000 pages of log) nor the
+    /// synced header of a log started over then falls inside the commit of an incremental page.
     func checkpoint() async throws -> Duration {
         let clock = ContinuousClock()
         let start = clock.now
-        try await queue.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        try await queue.writeWithoutTransaction { db in
+            let result = try db.checkpoint(.passive)
+            if result.walFrameCount > 1, result.checkpointedFrameCount == result.walFrameCount {
+                try db.execute(sql: "UPDATE log_restarts SET count = count + 1")
+            }
+        }
         return clock.now - start
     }
 

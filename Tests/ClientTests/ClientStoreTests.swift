@@ -85,6 +85,33 @@ import Testing
         #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 201)
     }
 
+    /// The idle checkpoint also starts the log over (a new header, its salt changed, synced), so
+    /// the next page's commit appends to it: the header's salt is the same after that commit.
+    @Test func theIdleCheckpointStartsTheLogOverBeforeTheNextPage() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("client-\(UUID().uuidString).sqlite").path
+        let store = try ClientStore.open(path: path)
+        let state = SyncEngine.State(deviceId: device)
+        func page(_ n: Int) throws -> PullResponse {
+            let id = UUID()
+            return self.page([Change(seq: Int64(n), entity: "feedback", id: id.uuidString, op: .put, data: .feedback(try view(id, title: "Phản ánh số \(n)")))], cursor: "c\(n)")
+        }
+        /// The log header's first salt: SQLite changes it each time the log starts over.
+        func salt() throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path + "-wal"))[16..<20]) }
+        try store.apply(try page(1), state: state)
+        let before = try salt()
+        try store.checkpoint()
+        let restarted = try salt()
+        #expect(restarted != before, "the checkpoint started the log over")
+        try store.apply(try page(2), state: state)
+        #expect(try salt() == restarted, "the page's commit appended to the log started over")
+        #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 2)
+        // A log holding only the last restart's frame is not started over again.
+        try store.checkpoint()
+        try store.checkpoint()
+        #expect(try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count FROM log_restarts") } == 2)
+        #expect(try store.writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+    }
+
     /// Pulled pages leave the log to the idle checkpoint, past the 1,000 pages at which SQLite
     /// would copy it inside a commit; other writes go back to SQLite's rule.
     @Test func pulledPagesLeaveTheLogToTheIdleCheckpoint() throws {
