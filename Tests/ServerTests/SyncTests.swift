@@ -321,6 +321,12 @@ extension FeedbackCreate {
             #expect(bobs.feedback(hidden.id) == nil)
             #expect(bobs.feedback(open.id)?.citizenId == nil)
             #expect(!bobs.records.keys.contains { $0.hasPrefix("feedback_message|") })
+            #expect(bobs.digest == bobs.lastDigest)
+            // Alice sees her message: the digest counts records other than feedback too.
+            var alices = try await TestDevice.register(api, token: alice)
+            try await alices.pullAll()
+            #expect(alices.records.keys.contains { $0.hasPrefix("feedback_message|") })
+            #expect(alices.digest == alices.lastDigest)
             var health = try await TestDevice.register(api, token: try await api.staff("cb.yte").accessToken)
             try await health.pullAll()
             #expect(!health.records.keys.contains { $0.hasPrefix("feedback") })

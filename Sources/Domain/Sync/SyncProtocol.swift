@@ -433,32 +433,58 @@ public enum SyncDigest {
     /// function of this module is not specialised for its callers in others, and unspecialised it
     /// copied every record through the runtime (half its time on 110,000 records).
     public static func of(_ records: [(entity: String, id: String, seq: Int64)]) -> String {
-        var bytes: [UInt8] = []
-        var lines: [Range<Int>] = []
-        lines.reserveCapacity(records.count)
-        bytes.reserveCapacity(records.count * 56)
+        var lines = Lines(capacity: records.count)
         for index in records.indices {
+            lines.append(entity: records[index].entity, id: records[index].id, seq: records[index].seq)
+        }
+        return lines.digest()
+    }
+
+    /// The lines of a digest gathered one by one, for a caller that reads ids as bytes (the
+    /// server reads a whole view's ids from SQLite without a string for each).
+    public struct Lines: Sendable {
+        private var bytes: [UInt8] = []
+        private var lines: [Range<Int>] = []
+
+        public init(capacity: Int) {
+            lines.reserveCapacity(capacity)
+            bytes.reserveCapacity(capacity * 56)
+        }
+
+        /// Adds the line `entity|id|seq`.
+        public mutating func append(entity: String, id: String, seq: Int64) {
+            var id = id
+            id.withUTF8 { append(entity: entity, id: $0, seq: seq) }
+        }
+
+        /// Adds the line `entity|id|seq`, the id given as its UTF-8 bytes.
+        public mutating func append(entity: String, id: UnsafeBufferPointer<UInt8>, seq: Int64) {
             let start = bytes.count
-            bytes.append(contentsOf: records[index].entity.utf8)
+            bytes.append(contentsOf: entity.utf8)
             bytes.append(UInt8(ascii: "|"))
-            bytes.append(contentsOf: records[index].id.utf8)
+            bytes.append(contentsOf: id)
             bytes.append(UInt8(ascii: "|"))
-            appendDecimal(records[index].seq, to: &bytes)
+            appendDecimal(seq, to: &bytes)
             lines.append(start..<bytes.count)
         }
-        guard bytes.allSatisfy({ $0 < 0x80 }) else {
-            return reference(lines.map { String(decoding: bytes[$0], as: UTF8.self) })
-        }
-        var hash = Hash()
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            lines.sort { x, y in
-                let order = memcmp(base + x.lowerBound, base + y.lowerBound, min(x.count, y.count))
-                return order != 0 ? order < 0 : x.count < y.count
+
+        /// The digest of the lines added, in any order.
+        public func digest() -> String {
+            guard bytes.allSatisfy({ $0 < 0x80 }) else {
+                return reference(lines.map { String(decoding: bytes[$0], as: UTF8.self) })
             }
-            for line in lines { hash.add(UnsafeBufferPointer(rebasing: buffer[line])) }
+            var lines = lines
+            var hash = Hash()
+            bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                lines.sort { x, y in
+                    let order = memcmp(base + x.lowerBound, base + y.lowerBound, min(x.count, y.count))
+                    return order != 0 ? order < 0 : x.count < y.count
+                }
+                for line in lines { hash.add(UnsafeBufferPointer(rebasing: buffer[line])) }
+            }
+            return hash.text
         }
-        return hash.text
     }
 
     /// The definition: the lines `entity|id|seq` sorted as strings, each hashed with its newline.
