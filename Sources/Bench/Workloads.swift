@@ -122,7 +122,7 @@ struct PullTarget {
         try queue.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS records (entity TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
-                    data TEXT NOT NULL CHECK (json_valid(data)), UNIQUE (entity, id));
+                    data TEXT NOT NULL, UNIQUE (entity, id));
                 CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT);
                 CREATE TABLE IF NOT EXISTS log_restarts (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL);
                 INSERT OR IGNORE INTO log_restarts (id, count) VALUES (1, 0);

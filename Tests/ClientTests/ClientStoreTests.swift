@@ -158,6 +158,29 @@ import Testing
         #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 2)
     }
 
+    /// A store from before v6 (records checked as JSON on insert) keeps its records in their
+    /// order, and pages still replace a record by (entity, id).
+    @Test func recordsSurviveTheMoveToATableWithoutTheJSONCheck() throws {
+        let queue = try DatabaseQueue()
+        try ClientStore.migrator.migrate(queue, upTo: "v5-log-restarts")
+        let a = UUID(), b = UUID()
+        try queue.write { db in
+            for (seq, id) in [(Int64(1), a), (2, b)] {
+                try db.execute(sql: "INSERT INTO records (entity, id, seq, data) VALUES ('feedback', ?, ?, ?)",
+                               arguments: [id.uuidString, seq, #"{"title":"cũ"}"#])
+            }
+        }
+        let before = try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY rowid") }
+        let store = try ClientStore(queue)
+        #expect(try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY rowid") } == before)
+        let sql = try queue.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'records'") } ?? ""
+        #expect(!sql.contains("json_valid") && sql.contains("UNIQUE (entity, id)"))
+        try store.apply(page([Change(seq: 3, entity: "feedback", id: b.uuidString, op: .put, data: .feedback(try view(b, title: "Ổ gà mới")))], cursor: "c3"),
+                        state: SyncEngine.State(deviceId: device))
+        #expect(try store.record("feedback", id: b, as: FeedbackView.self)?.title == "Ổ gà mới")
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 2)
+    }
+
     @Test func aPageIsAppliedWithItsCursorOrNotAtAll() throws {
         let store = try ClientStore.inMemory()
         let a = UUID(), b = UUID()
