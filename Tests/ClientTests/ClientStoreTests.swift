@@ -135,11 +135,12 @@ import Testing
         #expect(idle.copied == idle.frames)
     }
 
-    /// A store from before v4 (records in a WITHOUT ROWID table) keeps its records, and pages
-    /// still replace a record by (entity, id).
-    @Test func recordsSurviveTheMoveToARowidTable() throws {
+    /// A store from before v4 (records in a WITHOUT ROWID table) or v6 (records checked as JSON
+    /// on insert) keeps its records, in seq order, and pages still replace a record by (entity, id).
+    @Test(arguments: ["v3-payment-attempts", "v5-log-restarts"])
+    func recordsSurviveTheRebuildsOfTheirTable(from migration: String) throws {
         let queue = try DatabaseQueue()
-        try ClientStore.migrator.migrate(queue, upTo: "v3-payment-attempts")
+        try ClientStore.migrator.migrate(queue, upTo: migration)
         let a = UUID(), b = UUID()
         try queue.write { db in
             for (seq, id) in [(Int64(1), a), (2, b)] {
@@ -147,37 +148,16 @@ import Testing
                                arguments: [id.uuidString, seq, #"{"data":{"title":"cũ"}}"#])
             }
         }
-        let before = try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY seq") }
+        func records() throws -> [Row] { try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY seq") } }
+        let before = try records()
         let store = try ClientStore(queue)
-        #expect(try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY seq") } == before)
+        #expect(try records() == before)
+        #expect(try queue.read { db in try Int.fetchAll(db, sql: "SELECT seq FROM records ORDER BY rowid") } == [1, 2])
         let sql = try queue.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'records'") } ?? ""
-        #expect(!sql.contains("WITHOUT ROWID"))
+        #expect(!sql.contains("WITHOUT ROWID") && !sql.contains("json_valid") && sql.contains("UNIQUE (entity, id)"))
         try store.apply(page([Change(seq: 3, entity: "feedback", id: a.uuidString, op: .put, data: .feedback(try view(a, title: "Ổ gà mới")))], cursor: "c3"),
                         state: SyncEngine.State(deviceId: device))
         #expect(try store.record("feedback", id: a, as: FeedbackView.self)?.title == "Ổ gà mới")
-        #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 2)
-    }
-
-    /// A store from before v6 (records checked as JSON on insert) keeps its records in their
-    /// order, and pages still replace a record by (entity, id).
-    @Test func recordsSurviveTheMoveToATableWithoutTheJSONCheck() throws {
-        let queue = try DatabaseQueue()
-        try ClientStore.migrator.migrate(queue, upTo: "v5-log-restarts")
-        let a = UUID(), b = UUID()
-        try queue.write { db in
-            for (seq, id) in [(Int64(1), a), (2, b)] {
-                try db.execute(sql: "INSERT INTO records (entity, id, seq, data) VALUES ('feedback', ?, ?, ?)",
-                               arguments: [id.uuidString, seq, #"{"title":"cũ"}"#])
-            }
-        }
-        let before = try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY rowid") }
-        let store = try ClientStore(queue)
-        #expect(try queue.read { db in try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY rowid") } == before)
-        let sql = try queue.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'records'") } ?? ""
-        #expect(!sql.contains("json_valid") && sql.contains("UNIQUE (entity, id)"))
-        try store.apply(page([Change(seq: 3, entity: "feedback", id: b.uuidString, op: .put, data: .feedback(try view(b, title: "Ổ gà mới")))], cursor: "c3"),
-                        state: SyncEngine.State(deviceId: device))
-        #expect(try store.record("feedback", id: b, as: FeedbackView.self)?.title == "Ổ gà mới")
         #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") } == 2)
     }
 
