@@ -44,11 +44,16 @@ extension Feedback: Versioned {
     /// metadata on each value (together half of a pull page's reading).
     init(row: Row) throws {
         assert(Array(row.columnNames.prefix(Self.columns.count)) == Self.columns, "select Feedback.selection")
-        func string(_ column: Column) -> String? { row.hasNull(atIndex: column.rawValue) ? nil : row[column.rawValue] as String }
-        func double(_ column: Column) -> Double? { row.hasNull(atIndex: column.rawValue) ? nil : row[column.rawValue] as Double }
-        func int(_ column: Column) -> Int? { row.hasNull(atIndex: column.rawValue) ? nil : row[column.rawValue] as Int }
+        try self.init(columns: row)
+    }
+
+    /// The same from a statement on a row (`Statement.eachRow`), for pages of items.
+    init(columns row: some StoredColumns) throws {
+        func string(_ column: Column) -> String? { row.string(column.rawValue) }
+        func double(_ column: Column) -> Double? { row.double(column.rawValue) }
+        func int(_ column: Column) -> Int? { row.int(column.rawValue) }
         func time(_ column: Column) -> Date? { double(column).map(Date.init(timeIntervalSince1970:)) }
-        func uuid(_ column: Column) -> UUID? { string(column).flatMap(UUID.init(text:)) }
+        func uuid(_ column: Column) -> UUID? { row.uuid(column.rawValue) }
         func required<Value>(_ value: Value?, _ column: Column) throws -> Value {
             guard let value else { throw StorageDecodingError.corrupt(table: "feedback", column: column.name) }
             return value

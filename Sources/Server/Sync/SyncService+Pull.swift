@@ -51,18 +51,20 @@ extension SyncService {
                 after = cursor.s
             }
             let (condition, values) = Self.partition(for: user)
-            let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?"),
-                arguments: StatementArguments(each: [after.databaseValue] + values + [(limit + 1).databaseValue]))
+            // The page's changes, and the latest change per record in it: its current state is
+            // what is sent.
+            struct Record: Hashable { var entity: String, id: String }
+            var rows: [(seq: Int64, record: Record)] = []
+            rows.reserveCapacity(limit + 1)
+            try db.cachedStatement(sql: "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?")
+                .eachRow(StatementArguments(each: [after.databaseValue] + values + [(limit + 1).databaseValue])) { row in
+                    rows.append((row.int64(at: 0), Record(entity: row.string(1) ?? "", id: row.string(2) ?? "")))
+                }
             let hasMore = rows.count > limit
             let page = rows.prefix(limit)
-            // The latest change per record in this page; its current state is what is sent.
-            struct Record: Hashable { var entity: String, id: String }
             var latest: [Record: Int64] = [:]
             latest.reserveCapacity(page.count)
-            for row in page {
-                // By position: a lookup by name lower-cases every column name of the row.
-                latest[Record(entity: row[1], id: row[2])] = row[0]
-            }
+            for row in page { latest[row.record] = row.seq }
             // Feedback, nearly every record, read in one query per page rather than one per record.
             let feedback = try Self.feedback(db, ids: latest.keys.filter { $0.entity == "feedback" }.map(\.id))
             var changes: [Change] = []
@@ -75,7 +77,7 @@ extension SyncService {
                     seq: item.seq, entity: item.entity, id: item.entity == "catalog" ? "catalog" : item.id,
                     op: data == nil ? .remove : .put, data: data))
             }
-            let reached = page.last.map { $0[0] as Int64 } ?? max(after, 0)
+            let reached = page.last?.seq ?? max(after, 0)
             // Past the last change of the partition, the cursor may jump to the head: nothing in
             // between concerns this user.
             let cursor = SyncCursor(e: epoch, s: hasMore ? reached : max(reached, head))
@@ -174,9 +176,10 @@ extension SyncService {
             // longer to compile than to run), the last id repeated up to the size.
             let (size, sql) = Self.feedbackByIDs.first { $0.size >= chunk.count }!
             let arguments = Array(chunk) + repeatElement(chunk.last!, count: size - chunk.count)
-            let rows = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: StatementArguments(each: arguments))
-            while let row = try rows.next() {
-                let item = try Feedback(row: row)
+            let statement = try db.cachedStatement(sql: sql)
+            assert(statement.columnNames == Feedback.columns, "select Feedback.selection")
+            try statement.eachRow(StatementArguments(each: arguments)) { row in
+                let item = try Feedback(columns: row)
                 found[item.key] = item
             }
             start += chunk.count
