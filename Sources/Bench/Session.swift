@@ -191,10 +191,13 @@ struct BenchSession {
         }
         ours.pulledPerSecond = Double(pulled) / pullSeconds
         ours.pulledRecords = pulled
+        // The run holds more than 100,000 visible records (all public feedback after the push
+        // workload): the target is met when the pull's rate brings 100,000 in 3 s.
+        let hundredThousand = pullSeconds * 100_000 / Double(max(pulled, 1))
         row("initial pull into a client store", String(
-                format: "%d records in %.2f s (%.0f/s): waiting for the server %.2f s (of which the digest on the last page %.2f s), reading %.2f s, storing %.2f s (the last two overlap); then the checkpoint when idle %.0f ms",
-                pulled, pullSeconds, Double(pulled) / pullSeconds, split.answer.seconds, digestCost.seconds, split.read.seconds, split.store.seconds, settled.seconds * 1000),
-            target: pulled >= 100_000 ? "100k ≤ 3 s" : "", met: pulled >= 100_000 ? pullSeconds <= 3 : nil)
+                format: "%d records in %.2f s (%.0f/s; 100k in %.2f s): waiting for the server %.2f s (of which the digest on the last page %.2f s), reading %.2f s, storing %.2f s (the last two overlap); then the checkpoint when idle %.0f ms",
+                pulled, pullSeconds, Double(pulled) / pullSeconds, hundredThousand, split.answer.seconds, digestCost.seconds, split.read.seconds, split.store.seconds, settled.seconds * 1000),
+            target: pulled >= 100_000 ? "100k ≤ 3 s" : "", met: pulled >= 100_000 ? hundredThousand <= 3 : nil)
 
         note("sync pull: incremental")
         var incremental = Latencies(), answers = Latencies(), exchanges = Latencies(), stores = Latencies(), checkpoints = Latencies()
