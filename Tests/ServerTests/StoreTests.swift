@@ -94,6 +94,39 @@ import Testing
         }
     }
 
+    /// A feedback item reads back the same through a copied row (one item) and through the
+    /// statement of a pull page (`StoredColumns`), whichever of its columns are empty.
+    @Test func feedbackReadsTheSameThroughARowAndThroughAPage() async throws {
+        let fixture = try await StoreFixture()
+        let account = try await fixture.store.addStaff(
+            id: UUID(), username: try Username("cb.xaydung"), role: .official, agencyCode: "SXD", passwordHash: "x", at: fixture.now)
+        let official = Actor.staff(account.id, role: .official, agency: "SXD")
+        let resolved = try await fixture.fileFeedback(title: "Đèn đường hỏng")
+        for command in [FeedbackCommand.start, .resolve(answer: "Đã thay bóng đèn.")] {
+            _ = try await fixture.store.update(id: resolved.id, at: fixture.now) { try $0.applying(command, by: official, at: fixture.now) }
+        }
+        _ = try await fixture.store.update(id: resolved.id, at: fixture.now) {
+            try $0.applying(.rate(stars: 4, comment: "Nhanh, cảm ơn", policy: .standard), by: fixture.citizen, at: fixture.now)
+        }
+        let duplicate = try await fixture.fileFeedback(title: "Đèn đường hỏng lần nữa")
+        _ = try await fixture.store.update(id: duplicate.id, at: fixture.now) {
+            try $0.applying(.reject(.duplicate, note: "Trùng phản ánh trước", duplicateOf: resolved.id), by: official, at: fixture.now)
+        }
+        let plain = try await fixture.fileFeedback()
+        let ids = [resolved.id, duplicate.id, plain.id].map(\.uuidString)
+        try await fixture.database.reader.read { db throws in
+            let page = try SyncService.feedback(db, ids: ids)
+            #expect(page.count == 3)
+            for id in ids {
+                let row = try #require(try SQLiteStore.fetch(Feedback.self, key: id, db: db))
+                #expect(page[id] == row)
+            }
+            #expect(page[resolved.id.uuidString]?.rating?.comment?.value == "Nhanh, cảm ơn")
+            #expect(page[duplicate.id.uuidString]?.rejection?.duplicateOf == resolved.id)
+            #expect(page[plain.id.uuidString]?.rating == nil && page[plain.id.uuidString]?.answer == nil)
+        }
+    }
+
     /// Events are written several rows a statement; they read back as given, in order.
     @Test func historyKeepsEveryEventInOrder() async throws {
         let fixture = try await StoreFixture()
