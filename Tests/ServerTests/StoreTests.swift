@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import Server
 
@@ -19,6 +20,28 @@ import Testing
         try second.reader.read { db throws in
             #expect(try AppDatabase.migrator.hasCompletedMigrations(db))
             #expect(try String.fetchOne(db, sql: "SELECT version FROM reference_versions") == "marker")
+        }
+    }
+
+    /// Processes opening the same file at the same moment (the server starting while an admin
+    /// command runs), a new one or one from before the last migrations, all open it, and it ends
+    /// migrated once, whole.
+    @Test(arguments: [nil, "v1-feedback"])
+    func opensAtTheSameMomentAllSucceed(from migration: String?) throws {
+        // Twenty times: a race lost shows in about half of five.
+        for _ in 0..<20 {
+            let path = StoreFixture.temporaryFolder().appendingPathComponent("db.sqlite").path
+            if let migration { try AppDatabase.migrator.migrate(try DatabasePool(path: path), upTo: migration) }
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do { _ = try AppDatabase.open(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            #expect(failures.withLock { $0 } == [])
+            let database = try AppDatabase.open(path: path)
+            try database.reader.read { db throws in
+                #expect(try AppDatabase.migrator.appliedIdentifiers(db) == Set(AppDatabase.migrator.migrations))
+                #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+            }
         }
     }
 

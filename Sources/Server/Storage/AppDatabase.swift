@@ -20,7 +20,25 @@ struct AppDatabase: Sendable {
     init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         groupCommit = GroupCommit(writer)
-        try Self.migrator.migrate(writer)
+        try Self.migrate(writer)
+    }
+
+    /// Applies every pending migration, also when another process opens the same file at the
+    /// same moment (the server starting while `keys issue-token` runs, after an upgrade). GRDB
+    /// reads which migrations are applied before it runs them, each in a transaction of its own:
+    /// a process that found one pending and lost the race to apply it fails inside that
+    /// migration's transaction, which rolls back; it then migrates again from what it finds.
+    /// Each failure retried is another process's progress, so this ends.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        func applied() throws -> Set<String> { try writer.read { db in try migrator.appliedIdentifiers(db) } }
+        while true {
+            let before = try applied()
+            do {
+                return try migrator.migrate(writer)
+            } catch {
+                guard try applied() != before else { throw error }
+            }
+        }
     }
 
     /// Runs a write transaction, batched with concurrent ones into one commit; returns once durable.
@@ -40,7 +58,7 @@ struct AppDatabase: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try openPool(path: path, configuration: configuration)
         // The pool sets synchronous=NORMAL on its writer after `prepareDatabase` runs; set FULL
         // on the writer connection itself so that an acknowledged commit survives power loss.
         try pool.writeWithoutTransaction { db in
@@ -50,6 +68,20 @@ struct AppDatabase: Sendable {
             // peak RSS to 162 and 169 MB, over its 150 MB budget (Docs/performance.md).
         }
         return try AppDatabase(pool)
+    }
+
+    /// The pool on `path`. A new file is put in WAL mode as it opens, which takes a lock that the
+    /// busy timeout does not wait for: another process creating the same file at the same moment
+    /// makes it fail with SQLITE_BUSY, and it is tried again (up to a second).
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        for _ in 0..<50 {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+        return try DatabasePool(path: path, configuration: configuration)
     }
 
     /// A private in-memory database with the real migrations, for tests.
