@@ -14,6 +14,12 @@ struct SyncCursor: Codable, Equatable {
     }
 }
 
+/// A record of the change log: its entity and id.
+private struct RecordKey: Hashable {
+    var entity: String
+    var id: String
+}
+
 extension SyncService {
     /// The change-log rows of a user's partitions, as SQL and arguments.
     static func partition(for user: Actor) -> (String, [DatabaseValue]) {
@@ -53,16 +59,15 @@ extension SyncService {
             let (condition, values) = Self.partition(for: user)
             // The page's changes, and the latest change per record in it: its current state is
             // what is sent.
-            struct Record: Hashable { var entity: String, id: String }
-            var rows: [(seq: Int64, record: Record)] = []
+            var rows: [(seq: Int64, record: RecordKey)] = []
             rows.reserveCapacity(limit + 1)
             try db.cachedStatement(sql: "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?")
                 .eachRow(StatementArguments(each: [after.databaseValue] + values + [(limit + 1).databaseValue])) { row in
-                    rows.append((row.int64(at: 0), Record(entity: row.string(1) ?? "", id: row.string(2) ?? "")))
+                    rows.append((row.int64(at: 0), RecordKey(entity: row.string(1) ?? "", id: row.string(2) ?? "")))
                 }
             let hasMore = rows.count > limit
             let page = rows.prefix(limit)
-            var latest: [Record: Int64] = [:]
+            var latest: [RecordKey: Int64] = [:]
             latest.reserveCapacity(page.count)
             for row in page { latest[row.record] = row.seq }
             // Feedback, nearly every record, read in one query per page rather than one per record.
@@ -108,15 +113,14 @@ extension SyncService {
         // third of the time left; and the log is read once for every entity.
         var changes: [(id: UUID.SortKey, seq: Int64)] = []
         // Other records (few): the last change of each.
-        struct Record: Hashable { var entity: String, id: String }
-        var others: [Record: Int64] = [:]
+        var others: [RecordKey: Int64] = [:]
         try db.cachedStatement(sql: "SELECT entity, entity_id, seq FROM change_log WHERE seq <= ? AND \(condition)")
             .eachRow(StatementArguments(each: [seq.databaseValue] + values)) { row in
                 let entity = row.text(at: 0), id = row.text(at: 1), change = row.int64(at: 2)
                 if entity.elementsEqual("feedback".utf8) {
                     if let id = UUID(utf8: id) { changes.append((id.sortKey, change)) }
                 } else {
-                    let record = Record(entity: String(decoding: entity, as: UTF8.self), id: String(decoding: id, as: UTF8.self))
+                    let record = RecordKey(entity: String(decoding: entity, as: UTF8.self), id: String(decoding: id, as: UTF8.self))
                     others[record] = max(others[record] ?? 0, change)
                 }
             }
