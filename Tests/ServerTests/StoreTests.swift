@@ -326,3 +326,66 @@ import Testing
         }
     }
 }
+
+/// `Database.run(_:binding:)`: values bound through SQLite's C API store what GRDB's arguments
+/// would, and the statement stays usable whichever way it was last run.
+@Suite struct BoundValueTests {
+    private func table() throws -> DatabaseQueue {
+        let queue = try DatabaseQueue()
+        try queue.write { db in try db.execute(sql: "CREATE TABLE t (a TEXT, b INTEGER, c REAL, d INTEGER, e TEXT UNIQUE)") }
+        return queue
+    }
+    private let insert = "INSERT INTO t (a, b, c, d, e) VALUES (?, ?, ?, ?, ?)"
+
+    @Test func eachTypeStoresWhatGRDBWouldStore() throws {
+        let queue = try table()
+        let rows: [[(any BoundValue)?]] = [
+            ["Đường Phạm Thái Bường, phường 4", Int64.max, 10.2537, true, "một"],
+            ["", -1, -0.5, false, nil],
+            [nil, nil, nil, nil, "ba"],
+        ]
+        let viaGRDB: [[(any DatabaseValueConvertible)?]] = [
+            ["Đường Phạm Thái Bường, phường 4", Int64.max, 10.2537, true, "một"],
+            ["", -1, -0.5, false, nil],
+            [nil, nil, nil, nil, "ba"],
+        ]
+        try queue.write { db throws in
+            for row in rows { try db.run(insert, binding: row) }
+            let bound = try Row.fetchAll(db, sql: "SELECT a, b, c, d, e, typeof(a), typeof(b), typeof(d) FROM t ORDER BY rowid")
+            try db.execute(sql: "DELETE FROM t")
+            for row in viaGRDB { try db.execute(sql: insert, arguments: StatementArguments(row)) }
+            let expected = try Row.fetchAll(db, sql: "SELECT a, b, c, d, e, typeof(a), typeof(b), typeof(d) FROM t ORDER BY rowid")
+            #expect(bound == expected)
+            #expect(bound[0]["a"] as String? == "Đường Phạm Thái Bường, phường 4")
+            #expect(bound[1]["a"] as String? == "" && bound[1]["typeof(a)"] as String? == "text")
+            #expect(bound[2]["typeof(b)"] as String? == "null")
+        }
+    }
+
+    @Test func theWrongNumberOfValuesIsRefusedAndWritesNothing() throws {
+        let queue = try table()
+        try queue.write { db throws in
+            #expect(throws: DatabaseError.self) { try db.run(insert, binding: ["x", 1, 1.0, true]) }
+            #expect(throws: DatabaseError.self) { try db.run(insert, binding: ["x", 1, 1.0, true, "y", "z"]) }
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t") == 0)
+        }
+    }
+
+    /// A failed execution, and runs through GRDB's own arguments in between, leave nothing bound
+    /// that the next run would store.
+    @Test func theStatementRunsAgainAfterAFailureAndAfterGRDBsArguments() throws {
+        let queue = try table()
+        try queue.write { db throws in
+            try db.run(insert, binding: ["first", 1, 1.5, true, "taken"])
+            #expect(throws: DatabaseError.self) { try db.run(insert, binding: ["second", 2, 2.5, false, "taken"]) }
+            try db.execute(sql: insert, arguments: ["third", 3, 3.5, true, "three"])
+            try db.run(insert, binding: [nil, nil, nil, nil, "four"])
+            try db.cachedStatement(sql: insert).execute(arguments: ["fifth", 5, 5.5, false, "five"])
+            try db.run(insert, binding: ["sixth", nil, nil, nil, nil])
+            let rows = try Row.fetchAll(db, sql: "SELECT a, b, e FROM t ORDER BY rowid")
+            #expect(rows.map { $0["a"] as String? } == ["first", "third", nil, "fifth", "sixth"])
+            #expect(rows.map { $0["b"] as Int? } == [1, 3, nil, 5, nil])
+            #expect(rows.map { $0["e"] as String? } == ["taken", "three", "four", "five", nil])
+        }
+    }
+}

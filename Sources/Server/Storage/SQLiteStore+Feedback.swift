@@ -22,7 +22,7 @@ extension Feedback: Versioned {
 
     var key: String { id.text }
 
-    var values: [(any DatabaseValueConvertible)?] {
+    var values: [(any BoundValue)?] {
         [
             id.text, trackingCode?.value, citizenID.text, categoryCode, title.value, description.value,
             SearchKey.fold(title.value + " " + description.value + " " + (location.address?.value ?? "")),

@@ -14,7 +14,7 @@ extension Invoice: TableMapped {
 
     var key: String { id.text }
 
-    var values: [(any DatabaseValueConvertible)?] {
+    var values: [(any BoundValue)?] {
         [
             id.text, citizenID.text, agencyCode, purpose.rawValue, description.value, amount.amount,
             serviceRequestID?.text, status.rawValue, issuedAt.stored, paidAt?.stored, paymentID?.text,
@@ -47,7 +47,7 @@ extension Payment: TableMapped {
 
     var key: String { id.text }
 
-    var values: [(any DatabaseValueConvertible)?] {
+    var values: [(any BoundValue)?] {
         [
             id.text, invoiceID.text, citizenID.text, agencyCode, amount.amount, method.rawValue,
             idempotencyKey, status.rawValue, providerReference, createdAt.stored, settledAt?.stored, failureReason,
@@ -81,7 +81,7 @@ extension Receipt: TableMapped {
 
     var key: String { id.text }
 
-    var values: [(any DatabaseValueConvertible)?] {
+    var values: [(any BoundValue)?] {
         [
             id.text, paymentID.text, invoiceID.text, citizenID.text, agencyCode, number.series,
             number.number, amount.amount, amountInWords, description, issuedAt.stored,

@@ -16,7 +16,7 @@ extension ServiceRequest: Versioned {
 
     var key: String { id.text }
 
-    var values: [(any DatabaseValueConvertible)?] {
+    var values: [(any BoundValue)?] {
         [
             id.text, dossierCode?.value, citizenID.text, procedureCode, agencyCode, jsonText(fields),
             jsonText(documents), fee.amount, status.rawValue, submittedAt?.stored, receivedAt?.stored, promisedAt?.stored,

@@ -54,7 +54,7 @@ protocol TableMapped {
     /// `columns` as a select list: rows read back have them first, in this order.
     static var selection: String { get }
     /// The column values, in the order of `columns`.
-    var values: [(any DatabaseValueConvertible)?] { get }
+    var values: [(any BoundValue)?] { get }
     /// The primary key.
     var key: String { get }
     /// Who sees a change of this row.
@@ -99,7 +99,7 @@ extension SQLiteStore {
     static func insert<T: TableMapped>(_ value: T, db: Database, at now: Date) throws {
         var values = value.values
         if T.self is any Versioned.Type { values += [now.stored, now.stored] }
-        try db.run(T.statements.insert, StatementArguments(values))
+        try db.run(T.statements.insert, binding: values)
         try appendChange(T.changeEntity, id: value.key, partition: value.partition, db: db, at: now)
     }
 
@@ -108,7 +108,7 @@ extension SQLiteStore {
         var values = Array(value.values.dropFirst())
         if T.self is any Versioned.Type { values.append(now.stored) }
         values.append(value.key)
-        try db.run(T.statements.update, StatementArguments(values))
+        try db.run(T.statements.update, binding: values)
         guard db.changesCount == 1 else { throw StoreError.notFound("\(T.table) \(value.key)") }
         try appendChange(T.changeEntity, id: value.key, partition: value.partition, db: db, at: now)
     }
@@ -125,7 +125,7 @@ extension SQLiteStore {
         try db.run("""
                 INSERT INTO change_log (entity, entity_id, op, owner_id, agency_code, left_agency_code, is_public, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, [
+                """, binding: [
                 entity, id, op, partition.ownerID?.text, partition.agencyCode, partition.leftAgencyCode,
                 partition.isPublic, now.stored,
             ])
@@ -138,7 +138,7 @@ extension SQLiteStore {
         var start = 0
         while start < events.count {
             let rows = events[start..<min(start + historyInserts.count, events.count)]
-            var values: [(any DatabaseValueConvertible)?] = []
+            var values: [(any BoundValue)?] = []
             values.reserveCapacity(rows.count * 10)
             for event in rows {
                 values += [
@@ -147,7 +147,7 @@ extension SQLiteStore {
                     event.toStatus, event.reason,
                 ]
             }
-            try db.run(historyInserts[rows.count - 1], StatementArguments(values))
+            try db.run(historyInserts[rows.count - 1], binding: values)
             start += rows.count
         }
     }
