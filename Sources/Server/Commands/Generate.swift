@@ -55,9 +55,9 @@ extension SmartVLServer {
                         commune: communes[Int(random.next() % UInt64(communes.count))], isPublic: random.next() % 4 != 0)
                     items.append((FeedbackCreate(id: UUID.timeOrdered(at: at), draft: draft), people[Int(random.next() % UInt64(people.count))], at))
                 }
-                let prepared = items
+                let prepared = items.map { body, citizen, at in controller.filing(body, by: citizen, at: at) }
                 try await database.writer.write { db in
-                    for (body, citizen, at) in prepared { _ = try controller.create(db, body, by: citizen, at: at) }
+                    for filing in prepared { _ = try controller.create(db, filing) }
                 }
                 done += count
                 FileHandle.standardError.write(Data("\r\(done)/\(feedback)".utf8))

@@ -52,22 +52,44 @@ struct FeedbackController: Sendable {
     }
 
     func create(_ body: FeedbackCreate, by citizen: Actor, at now: Date) async throws -> FeedbackView {
-        let created = try await store.database.write { db in try self.create(db, body, by: citizen, at: now) }
+        let filing = filing(body, by: citizen, at: now)
+        let created = try await store.database.write { db in try self.create(db, filing) }
         return FeedbackView(created, viewer: citizen, now: now)
     }
 
-    /// Files feedback inside the caller's transaction; a retry of the same id returns what was stored.
-    func create(_ db: Database, _ body: FeedbackCreate, by citizen: Actor, at now: Date) throws -> Feedback {
+    /// Feedback to file, its draft already checked.
+    struct Filing: Sendable {
+        let body: FeedbackCreate
+        let citizen: Actor
+        let now: Date
+        let catalog: ReferenceCatalog
+        /// The submitted item and its event, or why the draft is refused.
+        let checked: Result<(Feedback, HistoryEvent), FeedbackError>
+    }
+
+    /// Checks a draft before the write that files it: the check reads no stored data, and the
+    /// single writer runs one write at a time (the text checks were 7% of its time for each item
+    /// filed).
+    func filing(_ body: FeedbackCreate, by citizen: Actor, at now: Date) -> Filing {
+        let catalog = self.catalog.current
+        return Filing(body: body, citizen: citizen, now: now, catalog: catalog, checked: Result { () throws(FeedbackError) in
+            try Feedback.submit(body.draft, id: body.id, by: citizen, at: now, catalog: catalog, policy: policy)
+        })
+    }
+
+    /// Files feedback inside the caller's transaction; a retry of the same id returns what was
+    /// stored, whatever its draft.
+    func create(_ db: Database, _ filing: Filing) throws -> Feedback {
+        let body = filing.body, now = filing.now, catalog = filing.catalog
         // Whether the id is taken, by one column: reading a row through GRDB's `Row` maps every
         // column's name first, a tenth of filing an item with this table's 37.
         if try String.fetchOne(try db.cachedStatement(sql: "SELECT citizen_id FROM feedback WHERE id = ?"), arguments: [body.id.text]) != nil,
             let existing = try SQLiteStore.fetch(Feedback.self, key: body.id.text, db: db)
         {
-            guard existing.citizenID == citizen.id else { throw StoreError.conflict("feedback \(body.id)") }
+            guard existing.citizenID == filing.citizen.id else { throw StoreError.conflict("feedback \(body.id)") }
             return existing
         }
-        let catalog = self.catalog.current
-        let (submitted, event) = try Feedback.submit(body.draft, id: body.id, by: citizen, at: now, catalog: catalog, policy: policy)
+        let (submitted, event) = try filing.checked.get()
         try SQLiteStore.requireAttachments(db, submitted.photos, imagesOnly: true)
         return try SQLiteStore.createFeedback(db, submitted, event: event, at: now) { feedback, sequences in
             try Self.accept(feedback, sequences: sequences, catalog: catalog, at: now)

@@ -74,23 +74,31 @@ struct SyncService: Sendable {
         var actor = user
         actor.deviceID = device
         let deviceActor = actor
+        // Drafts of feedback are checked before the write (`FeedbackController.filing`).
+        let filings = body.mutations.map { mutation -> FeedbackController.Filing? in
+            guard case .createFeedback(let create) = mutation.command, deviceActor.role == .citizen else { return nil }
+            return feedback.filing(create, by: deviceActor, at: now)
+        }
         // The writes run back to back, bare (a savepoint copies every page it changes into a
         // temporary file, the push's whole or each write's: most of a push's system calls). A
         // write that fails after changing rows makes the group commit run its batch again,
         // isolated: then each write of the push has its own savepoint, and that one alone is
         // undone and rejected.
         return try await store.database.write(isolating: { db, isolated in
-            try self.apply(body, db: db, device: device, user: user, actor: deviceActor, now: now, isolated: isolated)
+            try self.apply(body, filings: filings, db: db, device: device, user: user, actor: deviceActor, now: now, isolated: isolated)
         })
     }
 
     /// Applies a push's writes in order and records their verdicts and the device's last sequence.
     /// Not isolated, a write that fails after changing rows throws `PartialWrite`.
-    private func apply(_ body: PushRequest, db: Database, device: UUID, user: Actor, actor deviceActor: Actor, now: Date, isolated: Bool) throws -> PushResponse {
+    private func apply(
+        _ body: PushRequest, filings: [FeedbackController.Filing?], db: Database, device: UUID, user: Actor, actor deviceActor: Actor,
+        now: Date, isolated: Bool
+    ) throws -> PushResponse {
         var last = try Self.lastSeq(db, device: device, user: user)
         if let first = body.mutations.first, first.seq > last + 1 { throw Self.gap(expected: last + 1) }
         var results: [MutationResult] = []
-        writes: for mutation in body.mutations {
+        writes: for (mutation, filing) in zip(body.mutations, filings) {
             if mutation.seq <= last {
                 results.append(try Self.storedResult(db, device: device, seq: mutation.seq, mutation: mutation))
                 continue
@@ -98,7 +106,7 @@ struct SyncService: Sendable {
             let target = mutation.command.target
             var result = MutationResult(seq: mutation.seq, id: mutation.id, status: .applied, entity: target.entity, entityId: target.id)
             do {
-                try db.write(isolated: isolated) { try self.apply(db, mutation, by: deviceActor, at: now) }
+                try db.write(isolated: isolated) { try self.apply(db, mutation, filing: filing, by: deviceActor, at: now) }
             } catch let partial as GroupCommit.PartialWrite {
                 throw partial
             } catch AttachmentError.missing {
@@ -115,12 +123,12 @@ struct SyncService: Sendable {
             try db.run("""
                     INSERT INTO mutation_results (device_id, seq, mutation_id, name, status, entity, entity_id, code, message_vi, message_en, at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [device.text, mutation.seq, mutation.id.text, mutation.command.name, result.status.rawValue,
+                    """, binding: [device.text, mutation.seq, mutation.id.text, mutation.command.name, result.status.rawValue,
                             result.entity, result.entityId.text, result.code, result.messageVi, result.messageEn, now.stored])
             last = mutation.seq
             results.append(result)
         }
-        try db.run("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?", [last, now.stored, device.text])
+        try db.run("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?", binding: [last, now.stored, device.text])
         return PushResponse(protocolVersion: SyncProtocol.currentVersion, results: results, lastAppliedSeq: last)
     }
 
@@ -156,8 +164,9 @@ struct SyncService: Sendable {
         }
     }
 
-    /// Applies one write with the same rules as its HTTP endpoint.
-    func apply(_ db: Database, _ mutation: Mutation, by actor: Actor, at now: Date) throws {
+    /// Applies one write with the same rules as its HTTP endpoint (`filing`: its draft checked, for
+    /// filing feedback).
+    func apply(_ db: Database, _ mutation: Mutation, filing: FeedbackController.Filing?, by actor: Actor, at now: Date) throws {
         if let expected = mutation.expectedStatus {
             let target = mutation.command.target
             let table = target.entity == "feedback" ? "feedback" : "service_requests"
@@ -173,7 +182,7 @@ struct SyncService: Sendable {
         switch mutation.command {
         case .createFeedback(let body):
             guard actor.role == .citizen else { throw APIError.forbidden }
-            _ = try feedback.create(db, body, by: actor, at: now)
+            _ = try feedback.create(db, filing ?? feedback.filing(body, by: actor, at: now))
         case .withdrawFeedback(let id, let reason): _ = try feedback.apply(db, id, by: actor, at: now) { _ in .withdraw(reason: reason) }
         case .rateFeedback(let id, let stars, let comment):
             _ = try feedback.apply(db, id, by: actor, at: now) { _ in .rate(stars: stars, comment: comment, policy: policy) }
