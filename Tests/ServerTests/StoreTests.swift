@@ -371,6 +371,20 @@ import Testing
         }
     }
 
+    @Test func anIntegerIsReadBackByTheSameBinding() throws {
+        let queue = try table()
+        try queue.write { db throws in
+            try db.run(insert, binding: ["có", 7, nil, nil, "một"])
+            try db.run(insert, binding: ["không", nil, nil, nil, "hai"])
+            let read = "SELECT b FROM t WHERE a = ?"
+            #expect(try db.int(read, binding: ["có"]) == 7)
+            #expect(try db.int(read, binding: ["không"]) == nil)
+            #expect(try db.int(read, binding: ["chưa có"]) == nil)
+            #expect(try db.int(read, binding: ["có"]) == 7)
+            #expect(throws: DatabaseError.self) { try db.int(read, binding: []) }
+        }
+    }
+
     /// A failed execution, and runs through GRDB's own arguments in between, leave nothing bound
     /// that the next run would store.
     @Test func theStatementRunsAgainAfterAFailureAndAfterGRDBsArguments() throws {

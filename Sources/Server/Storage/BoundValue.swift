@@ -47,6 +47,17 @@ extension Database {
     /// tracking are unchanged); only the binding is ours. Its `arguments` stay empty, so an
     /// error names the statement and not the values.
     func run(_ sql: String, binding values: [(any BoundValue)?]) throws {
+        try statement(sql, binding: values).execute()
+    }
+
+    /// The integer in the first column of the first row a cached statement finds with `values`
+    /// bound as `run(_:binding:)` binds them (nil when there is no row or it is NULL).
+    func int(_ sql: String, binding values: [(any BoundValue)?]) throws -> Int? {
+        try Int.fetchOne(statement(sql, binding: values))
+    }
+
+    /// The cached statement for `sql` with `values` bound, ready to run with no arguments.
+    private func statement(_ sql: String, binding values: [(any BoundValue)?]) throws -> Statement {
         let statement = try cachedStatement(sql: sql)
         let handle = statement.sqliteStatement
         guard Int(sqlite3_bind_parameter_count(handle)) == values.count else {
@@ -55,7 +66,7 @@ extension Database {
                 message: "\(values.count) values for \(sqlite3_bind_parameter_count(handle)) parameters", sql: sql)
         }
         // Resets the statement, sets every parameter to NULL, and marks its arguments as set, so
-        // that `execute()` below runs it with the bindings made here.
+        // that it runs with the bindings made here when given no arguments.
         statement.setUncheckedArguments(StatementArguments())
         for (offset, value) in values.enumerated() {
             guard let value else { continue }
@@ -64,6 +75,6 @@ extension Database {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
             }
         }
-        try statement.execute()
+        return statement
     }
 }

@@ -195,9 +195,9 @@ struct CounterTable: Sendable {
     }
 
     func next(_ keys: [String], db: Database) throws -> Int {
-        let arguments = StatementArguments(each: keys)
-        try db.cachedStatement(sql: increment).execute(arguments: arguments)
-        return try Int.fetchOne(try db.cachedStatement(sql: read), arguments: arguments)!
+        let values = keys.map { $0 as (any BoundValue)? }
+        try db.run(increment, binding: values)
+        return try db.int(read, binding: values)!
     }
 
     static let dailySequences = CounterTable(table: "daily_sequences", keys: ["kind", "scope", "day"], value: "last_value")
