@@ -10,12 +10,15 @@ import NIOHTTP1
 final class ServerUnderTest: @unchecked Sendable {
     let binary: URL
     let dataFolder: URL
+    /// Where its standard error (its log) is appended, if anywhere.
+    let log: URL?
     private(set) var process = Process()
     private(set) var port = 0
 
-    init(binary: URL, dataFolder: URL) {
+    init(binary: URL, dataFolder: URL, log: URL? = nil) {
         self.binary = binary
         self.dataFolder = dataFolder
+        self.log = log
     }
 
     var base: String { "http://127.0.0.1:\(port)" }
@@ -27,7 +30,14 @@ final class ServerUnderTest: @unchecked Sendable {
         process.arguments = ["--port", "0", "--data-dir", dataFolder.path] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+            let handle = try FileHandle(forWritingTo: log)
+            try handle.seekToEnd()
+            process.standardError = handle
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         port = try Self.waitForPort(pipe.fileHandleForReading)
     }

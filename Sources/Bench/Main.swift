@@ -50,6 +50,8 @@ extension SmartVLBench {
         @Option(help: "Also write the table (Markdown) to this file.") var out: String?
         @Option(help: "Run only these workloads, comma-separated: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")) (e.g. to profile one).")
         var only: String?
+        @Option(help: "Also write into this folder the server's log (server.log: each request with its handling time) and each open-loop request's schedule and latency (open-loop.tsv), to find what a latency spike was.")
+        var trace: String?
 
         func validate() throws {
             _ = try selected()
@@ -69,6 +71,10 @@ extension SmartVLBench {
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
                 connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)))
             var session = BenchSession(sizes: smoke ? .smoke : .full, binaries: binaries, client: client)
+            if let trace {
+                session.trace = URL(fileURLWithPath: trace)
+                try FileManager.default.createDirectory(at: session.trace!, withIntermediateDirectories: true)
+            }
             do {
                 try await session.run(try selected())
                 try await client.shutdown()

@@ -28,6 +28,8 @@ struct BenchSession {
     /// Requests/s of the bare-framework ceiling, when it ran.
     var ceiling: Double?
     var ours = OurFigures()
+    /// Where the server's log and the open loop's requests are written (`run --trace`), if anywhere.
+    var trace: URL?
 
     init(sizes: Sizes, binaries: Binaries, client: HTTPClient) {
         self.sizes = sizes
@@ -50,7 +52,7 @@ struct BenchSession {
 
         let data = try temporaryFolder("data")
         defer { try? FileManager.default.removeItem(at: data) }
-        let server = ServerUnderTest(binary: binaries.server, dataFolder: data)
+        let server = ServerUnderTest(binary: binaries.server, dataFolder: data, log: trace?.appendingPathComponent("server.log"))
         defer { server.stop() }
         try server.start()
         let api = API(client: client, base: server.base)
@@ -120,7 +122,9 @@ struct BenchSession {
         }
 
         note("feedback creation, open loop at \(sizes.offeredRate)/s")
-        let (open, openFailures) = try await openLoop(api, token: token, rate: sizes.offeredRate, seconds: sizes.seconds) { n in
+        let (open, openFailures) = try await openLoop(
+            api, token: token, rate: sizes.offeredRate, seconds: sizes.seconds, trace: trace?.appendingPathComponent("open-loop.tsv")
+        ) { n in
             try WireCoding.encoder().encode(FeedbackCreate(id: UUID.timeOrdered(), draft: loadDraft(n)))
         }
         row("feedback create at \(sizes.offeredRate)/s offered",

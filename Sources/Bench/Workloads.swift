@@ -62,26 +62,42 @@ func closedLoop(_ api: API, token: String, seconds: Double, concurrency: Int, bo
 }
 
 /// Sends at a fixed rate whatever the answers do; latency counts from each request's scheduled
-/// time, so a stall shows up in the percentiles instead of lowering the offered load.
-func openLoop(_ api: API, token: String, rate: Int, seconds: Double, body: @escaping @Sendable (Int) throws -> Data) async throws -> (Latencies, Int) {
+/// time, so a stall shows up in the percentiles instead of lowering the offered load. With `trace`,
+/// writes one line per request there: its number, its scheduled time (Unix seconds, to compare
+/// with the server's log), its latency and how late it was sent (ms), and its status.
+func openLoop(
+    _ api: API, token: String, rate: Int, seconds: Double, trace: URL? = nil, body: @escaping @Sendable (Int) throws -> Data
+) async throws -> (Latencies, Int) {
     let clock = ContinuousClock()
     let total = Int(Double(rate) * seconds)
     let start = clock.now + .milliseconds(50)
+    let unixStart = Date().timeIntervalSince1970 + 0.05
     let interval = Duration.nanoseconds(1_000_000_000 / rate)
-    return try await withThrowingTaskGroup(of: (Duration, Bool).self) { group in
+    return try await withThrowingTaskGroup(of: (n: Int, latency: Duration, late: Duration, status: Int).self) { group in
         for n in 0..<total {
             let scheduled = start + interval * n
             try await clock.sleep(until: scheduled)
+            let late = clock.now - scheduled
             let data = try body(n)
             group.addTask {
                 let (status, _) = try await api.send(.POST, "/v1/feedback", token: token, body: data)
-                return (clock.now - scheduled, (200..<300).contains(status))
+                return (n, clock.now - scheduled, late, status)
             }
         }
         var latencies = Latencies(), failed = 0
-        for try await (latency, ok) in group {
-            latencies.record(latency)
-            if !ok { failed += 1 }
+        var lines: [(Int, String)] = []
+        for try await answer in group {
+            latencies.record(answer.latency)
+            if !(200..<300).contains(answer.status) { failed += 1 }
+            if trace != nil {
+                lines.append((answer.n, String(
+                    format: "%d\t%.3f\t%.3f\t%.3f\t%d", answer.n, unixStart + Double(answer.n) / Double(rate),
+                    answer.latency.seconds * 1000, answer.late.seconds * 1000, answer.status)))
+            }
+        }
+        if let trace {
+            let text = (["request\tscheduled_unix_s\tlatency_ms\tsent_late_ms\tstatus"] + lines.sorted { $0.0 < $1.0 }.map(\.1)).joined(separator: "\n") + "\n"
+            try text.write(to: trace, atomically: true, encoding: .utf8)
         }
         return (latencies, failed)
     }

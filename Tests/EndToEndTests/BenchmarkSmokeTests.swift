@@ -6,12 +6,25 @@ import Testing
 @Suite(.serialized) struct BenchmarkSmokeTests {
     @Test func theBenchmarkRunsEveryWorkload() throws {
         let bench = ServerProcess.productsFolder.appendingPathComponent("smartvl-bench").path
-        let result = try runProgram([bench, "run", "--smoke", "--bin", ServerProcess.productsFolder.path])
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("smartvl-bench-trace-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: trace) }
+        let result = try runProgram([bench, "run", "--smoke", "--trace", trace.path, "--bin", ServerProcess.productsFolder.path])
         #expect(result.status == 0, "\(result.output)")
         for workload in ["feedback create, saturation", "feedback create at", "sync push,", "sync push of", "initial pull", "incremental pull",
                          "official queue query", "server peak RSS", "database bytes per feedback item", "bare-framework ceiling", "peer:"] {
             #expect(result.output.contains("| \(workload)") || result.output.contains(workload), "missing \(workload)")
         }
+        // The trace: every open-loop request in order, with its schedule and status, and the
+        // server's log of the requests it handled.
+        let requests = try String(contentsOf: trace.appendingPathComponent("open-loop.tsv"), encoding: .utf8).split(separator: "\n")
+        #expect(requests.first == "request\tscheduled_unix_s\tlatency_ms\tsent_late_ms\tstatus")
+        #expect(requests.dropFirst().enumerated().allSatisfy { index, line in
+            let cells = line.split(separator: "\t")
+            return cells.count == 5 && Int(cells[0]) == index && cells[4] == "201"
+        }, "\(requests.prefix(3))")
+        #expect(requests.count > 1)
+        let log = try String(contentsOf: trace.appendingPathComponent("server.log"), encoding: .utf8)
+        #expect(log.contains("route=/v1/feedback status=201"))
     }
 
     @Test func theCrashHarnessLosesAndDuplicatesNothing() throws {
