@@ -99,11 +99,12 @@ struct CapturingLogHandler: LogHandler {
     /// The process-wide metrics backend, bootstrapped once for every test that reads it.
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(PrometheusMetricsFactory.smartVL(registry: registry))
         return registry
     }()
 
     @Test func metricsCountRequestsByRouteAndStatus() async throws {
+        _ = Self.registry
         var fixture = try await APIFixture()
         var dependencies = fixture.dependencies
         dependencies.metrics = Self.registry
@@ -111,6 +112,7 @@ struct CapturingLogHandler: LogHandler {
         try await fixture.run { api in
             _ = try await api.call(Endpoints.catalog)
             _ = try await api.call(Endpoints.me)
+            _ = try await api.fileFeedback(try await api.citizen("0912345001").accessToken)
         }
         try await fixture.app.test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response throws in
@@ -121,6 +123,11 @@ struct CapturingLogHandler: LogHandler {
                 #expect(text.contains("http_server_request_duration"))
                 #expect(text.contains("/v1/catalog"))
                 #expect(text.contains("401"))
+                // The group commit's batches: how long each took and how many writes it carried.
+                let count = text.split(separator: "\n").first { $0.hasPrefix("smartvl_group_commit_duration_seconds_count") }
+                #expect(count.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0 >= 1, "\(text)")
+                #expect(text.contains("smartvl_group_commit_writes"))
+                #expect(text.contains("smartvl_group_commit_duration_seconds_bucket{le=\"0.001\"}"), "its own buckets")
             }
         }
     }

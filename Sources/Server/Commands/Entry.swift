@@ -52,6 +52,9 @@ extension SmartVLServer {
                 throw ValidationError("SMARTVL_PORT must be a port number")
             }
             configuration.port = port
+            // Metrics first: what the database makes as it opens (the group commit's) reports to it.
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory.smartVL(registry: registry))
             let logger = Logger(label: "smartvl-server")
             let now = ServerDependencies.liveClock
             let database = try configuration.prepare(now: now(), logger: logger)
@@ -59,8 +62,6 @@ extension SmartVLServer {
             try await seedIfEmpty(store, now: now(), logger: logger)
             guard let catalog = try await store.catalog() else { throw StartupError(description: "no reference data installed") }
             let (tokens, pepper) = try configuration.loadSecrets(now: now())
-            let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let dependencies = ServerDependencies(
                 store: store, now: now, ids: .live, logger: logger, catalog: catalog, tokens: tokens,
                 codeSender: OutboxFileSender(dataDirectory: configuration.dataDirectory), otpPepper: pepper, metrics: registry,

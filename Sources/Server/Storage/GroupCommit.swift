@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Metrics
 
 /// Group commit: concurrent write transactions share one SQLite transaction, so one `fsync`
 /// (`synchronous=FULL`) makes a whole batch durable instead of one write.
@@ -35,6 +36,12 @@ final class GroupCommit: @unchecked Sendable {
     var batchesIsolated: Int { lock.withLock { rerun } }
     /// The most writes one transaction carries.
     let maximumBatch: Int
+    /// How long each batch took, from taking it to its commit returning (`/metrics`): what every
+    /// write of it waited for once it reached the writer, the log's `fdatasync` included. A slow
+    /// disk shows here first.
+    private let batchDuration = Metrics.Timer(label: "smartvl_group_commit_duration_seconds")
+    /// How many writes each batch carried.
+    private let batchWrites = Recorder(label: "smartvl_group_commit_writes")
 
     init(_ writer: any DatabaseWriter, maximumBatch: Int = 512) {
         self.writer = writer
@@ -85,6 +92,11 @@ final class GroupCommit: @unchecked Sendable {
                 return taken
             }
             if batch.isEmpty { return }
+            let started = ContinuousClock.now
+            defer {
+                batchDuration.record(duration: ContinuousClock.now - started)
+                batchWrites.record(batch.count)
+            }
             do {
                 do {
                     try await writer.write { db in for job in batch { try job.run(db, false) } }
