@@ -29,11 +29,20 @@ struct StoreFixture {
         official = .staff(staff.id, role: .official, agency: "STP")
     }
 
+    /// A new empty folder for a test's files, inside one folder per test process that is removed
+    /// when the process exits (each run used to leave its databases behind).
     static func temporaryFolder() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("smartvl-tests-\(UUID().uuidString)")
+        let url = testFolders.appendingPathComponent(UUID().uuidString)
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    private static let testFolders: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("smartvl-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: StoreFixture.testFolders) }
+        return url
+    }()
 
     var database: AppDatabase { store.database }
 
