@@ -244,16 +244,38 @@ struct BenchSession {
         api.base = server.base
         note("queue queries")
         var queue = Latencies()
+        let queries = [
+            "sort=due&limit=20", "sort=due&limit=20&status=assigned", "sort=age&limit=20&overdue=true", "limit=20&category=giao-thong",
+            "sort=priority&limit=20",
+        ]
         for n in 0..<sizes.queueQueries {
-            let query = ["sort=due&limit=20", "sort=due&limit=20&status=assigned", "sort=age&limit=20&overdue=true", "limit=20&category=giao-thong"][n % 4]
             let start = clock.now
-            let (status, _) = try await api.send(.GET, "/v1/queue/feedback?" + query, token: official)
+            let (status, _) = try await api.send(.GET, "/v1/queue/feedback?" + queries[n % queries.count], token: official)
             queue.record(clock.now - start)
             guard status == 200 else { throw BenchError("queue answered \(status)") }
         }
         let items = try await DatabasePool(path: database).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM feedback") ?? 0 }
         row("official queue query, \(items) items stored", String(format: "p50 %.1f, p99 %.1f ms", queue.milliseconds(50), queue.milliseconds(99)),
             target: "p99 ≤ 10 ms", met: queue.milliseconds(99) <= 10)
+
+        // The lists newest first: the official's agency's whole list, and the public list a
+        // citizen reads (first pages and the pages after them).
+        note("list queries")
+        let citizen = try citizenTokens(binaries, data: data, first: "0912000000", count: 1)[0]
+        var lists = Latencies()
+        var cursors: [String?] = [nil, nil]
+        for n in 0..<sizes.queueQueries {
+            let (path, token) = n % 2 == 0 ? ("/v1/feedback?limit=20", official) : ("/v1/feedback?scope=public&limit=20", citizen)
+            let cursor = n % 10 < 2 ? nil : cursors[n % 2]
+            let start = clock.now
+            let (status, body) = try await api.send(.GET, path + (cursor.map { "&cursor=" + $0 } ?? ""), token: token)
+            lists.record(clock.now - start)
+            guard status == 200 else { throw BenchError("list answered \(status)") }
+            cursors[n % 2] = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])?["next_cursor"] as? String
+        }
+        row("lists newest first (an agency's, the public), \(items) items stored",
+            String(format: "p50 %.1f, p99 %.1f ms", lists.milliseconds(50), lists.milliseconds(99)),
+            target: "p99 ≤ 10 ms", met: lists.milliseconds(99) <= 10)
     }
 
     /// The peer, Kinto on PostgreSQL, given the equivalent workloads: single record creation,

@@ -11,7 +11,7 @@ import Testing
         let result = try runProgram([bench, "run", "--smoke", "--trace", trace.path, "--bin", ServerProcess.productsFolder.path])
         #expect(result.status == 0, "\(result.output)")
         for workload in ["feedback create, saturation", "feedback create at", "sync push,", "sync push of", "initial pull", "incremental pull",
-                         "official queue query", "server peak RSS", "database bytes per feedback item", "bare-framework ceiling", "peer:"] {
+                         "official queue query", "lists newest first", "server peak RSS", "database bytes per feedback item", "bare-framework ceiling", "peer:"] {
             #expect(result.output.contains("| \(workload)") || result.output.contains(workload), "missing \(workload)")
         }
         // The trace: every open-loop request in order, with its schedule and status, and the

@@ -403,3 +403,50 @@ import Testing
         }
     }
 }
+
+/// Each list of feedback reads its rows in the order it shows them, through an index, so a page
+/// stops after its rows whatever the table holds (plans without statistics, as SQLite plans on a
+/// database never analysed).
+@Suite struct FeedbackListPlanTests {
+    private func plan(_ query: FeedbackQuery) async throws -> String {
+        let database = try AppDatabase.inMemory()
+        let (sql, filter, _) = try SQLiteStore.feedbackPageSQL(query)
+        return try await database.reader.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: filter.arguments).map { $0["detail"] as String }.joined(separator: "; ")
+        }
+    }
+
+    @Test func everyListShownInItsOrderWalksAnIndexInThatOrder() async throws {
+        var shapes: [(String, FeedbackQuery, String)] = []
+        var publicList = FeedbackQuery()
+        publicList.publicOnly = true
+        shapes.append(("public, newest", publicList, "feedback_public_newest"))
+        var agencyList = FeedbackQuery()
+        agencyList.agencyCode = "SXD"
+        shapes.append(("an agency's list, newest", agencyList, "feedback_agency_newest"))
+        for (sort, index) in [(FeedbackQuery.Sort.due, "feedback_queue_due"), (.age, "feedback_queue_age"), (.priority, "feedback_queue_priority")] {
+            var queue = FeedbackQuery()
+            queue.agencyCode = "SXD"
+            queue.statuses = [.assigned, .inProgress, .reopened]
+            queue.sort = sort
+            shapes.append(("the queue by \(sort)", queue, index))
+            queue.after = ["1", "2", "00000000-0000-0000-0000-000000000000"].suffix(sort == .priority ? 3 : 2)
+            shapes.append(("the queue by \(sort), a later page", queue, index))
+        }
+        for (name, query, index) in shapes {
+            let plan = try await plan(query)
+            #expect(plan.contains(index), "\(name): \(plan)")
+            #expect(!plan.contains("TEMP B-TREE"), "\(name): \(plan)")
+        }
+    }
+
+    /// Filtered by a status, an agency's newest-first list finds the items of that status and
+    /// sorts them, instead of walking all of the agency's items looking for a rare status.
+    @Test func anAgencysListFilteredByStatusFindsThoseItemsFirst() async throws {
+        var query = FeedbackQuery()
+        query.agencyCode = "SXD"
+        query.statuses = [.resolved]
+        let plan = try await plan(query)
+        #expect(plan.contains("feedback_queue (agency_code=? AND status=?)"), "\(plan)")
+    }
+}

@@ -27,6 +27,10 @@ struct FeedbackQuery: Sendable {
     var sort: Sort = .newest
     var after: [String]?
     var limit = 20
+
+    /// The priority sort's first key (urgent, normal, complex), as `feedback_queue_priority`
+    /// indexes it.
+    static let priorityKey = "(CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
 }
 
 /// Which dossiers a list shows.
@@ -44,6 +48,10 @@ struct ServiceRequestQuery: Sendable {
     var sort: Sort = .newest
     var after: [String]?
     var limit = 20
+
+    /// The priority sort's first key (urgent, normal, complex), as `feedback_queue_priority`
+    /// indexes it.
+    static let priorityKey = "(CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
 }
 
 /// SQL conditions and their arguments, built up clause by clause.
@@ -103,6 +111,12 @@ extension SQLiteStore {
 
     /// One page of feedback and the sort values of its last row.
     func feedbackPage(_ query: FeedbackQuery) async throws -> ([Feedback], [String]?) {
+        let (sql, filter, keyCount) = try Self.feedbackPageSQL(query)
+        return try await keysetPage(Feedback.self, sql: sql, filter: filter, keyCount: keyCount, limit: query.limit)
+    }
+
+    /// The SQL of one page of feedback, its arguments, and how many sort keys end each row.
+    static func feedbackPageSQL(_ query: FeedbackQuery) throws -> (String, Filter, Int) {
         var filter = Filter()
         if let citizen = query.citizenID { filter.add("citizen_id = ?", citizen.text) }
         if query.publicOnly { filter.add("is_public = 1 AND status <> 'submitted'") }
@@ -121,13 +135,18 @@ extension SQLiteStore {
         let (keys, descending): ([String], Bool) = switch query.sort {
         case .due: (["answer_due_at", "id"], false)
         case .age: (["received_at", "id"], false)
-        case .priority: (["(CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)", "answer_due_at", "id"], false)
+        case .priority: ([FeedbackQuery.priorityKey, "answer_due_at", "id"], false)
         case .newest: (["created_at", "id"], true)
         }
         try filter.add(after: query.after, keys: keys, descending: descending)
+        // An agency's list newest first filtered by status: the items of those statuses found
+        // through `feedback_queue` and sorted, rather than the agency's whole list walked in order
+        // looking for them (without statistics SQLite prefers the ordered walk, which reads every
+        // item of the agency when the status is rare). `+` keeps the order from matching an index.
+        let unordered = query.sort == .newest && query.agencyCode != nil && !query.statuses.isEmpty ? "+" : ""
         let sql = "SELECT \(Feedback.selection), \(keys.enumerated().map { "\($1) AS k\($0)" }.joined(separator: ", ")) FROM feedback" + filter.sql
-            + " ORDER BY \(keys.map { "\($0) \(descending ? "DESC" : "ASC")" }.joined(separator: ", ")) LIMIT \(query.limit + 1)"
-        return try await keysetPage(Feedback.self, sql: sql, filter: filter, keyCount: keys.count, limit: query.limit)
+            + " ORDER BY \(keys.map { "\(unordered)\($0) \(descending ? "DESC" : "ASC")" }.joined(separator: ", ")) LIMIT \(query.limit + 1)"
+        return (sql, filter, keys.count)
     }
 
     /// One page of dossiers and the sort values of its last row.
