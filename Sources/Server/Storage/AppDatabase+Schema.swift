@@ -452,10 +452,10 @@ extension AppDatabase {
                 -- list newest first (it scanned every item and sorted the public ones: 0.2 s a page
                 -- with 116,000 items), an agency's list newest first and its queue by priority (each
                 -- sorted every item of the agency). The priority expression is written exactly as
-                -- `FeedbackQuery.Sort.priority` orders by, or the planner cannot use the index.
+                -- `FeedbackQuery.priorityKey`, or the planner cannot use the index.
                 CREATE INDEX feedback_public_newest ON feedback(created_at, id) WHERE is_public = 1 AND status <> 'submitted';
                 CREATE INDEX feedback_agency_newest ON feedback(agency_code, created_at, id);
-                CREATE INDEX feedback_queue_priority ON feedback(agency_code, \(FeedbackQuery.priorityKey), answer_due_at, id);
+                CREATE INDEX feedback_queue_priority ON feedback(agency_code, (CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END), answer_due_at, id);
                 """)
         }
         return migrator

@@ -28,8 +28,9 @@ struct FeedbackQuery: Sendable {
     var after: [String]?
     var limit = 20
 
-    /// The priority sort's first key (urgent, normal, complex), as `feedback_queue_priority`
-    /// indexes it.
+    /// The priority sort's first key (urgent, normal, complex): the expression
+    /// `feedback_queue_priority` indexes, character for character (migration v8), or SQLite
+    /// cannot use the index (`FeedbackListPlanTests`).
     static let priorityKey = "(CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
 }
 
@@ -48,10 +49,6 @@ struct ServiceRequestQuery: Sendable {
     var sort: Sort = .newest
     var after: [String]?
     var limit = 20
-
-    /// The priority sort's first key (urgent, normal, complex), as `feedback_queue_priority`
-    /// indexes it.
-    static let priorityKey = "(CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END)"
 }
 
 /// SQL conditions and their arguments, built up clause by clause.
