@@ -128,11 +128,17 @@ struct API: Sendable {
         return (status, bytes)
     }
 
+    /// The Authorization header's value for a token: a token starting with `Basic ` as it is,
+    /// others as bearer tokens.
+    func authorization(_ token: String) -> String {
+        token.hasPrefix("Basic ") ? token : "Bearer \(token)"
+    }
+
     /// `send`, with the answer's headers.
     func exchange(_ method: HTTPMethod, _ path: String, token: String? = nil, body: Data? = nil, device: UUID? = nil) async throws -> (Int, HTTPHeaders, ByteBuffer) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
-        if let token { request.headers.add(name: "Authorization", value: token.hasPrefix("Basic ") ? token : "Bearer \(token)") }
+        if let token { request.headers.add(name: "Authorization", value: authorization(token)) }
         if let device { request.headers.add(name: "X-Device-Id", value: device.uuidString) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -123,7 +123,7 @@ struct BenchSession {
 
         note("feedback creation, open loop at \(sizes.offeredRate)/s")
         let (open, openFailures) = try await openLoop(
-            api, token: token, rate: sizes.offeredRate, seconds: sizes.seconds, trace: trace?.appendingPathComponent("open-loop.tsv")
+            api, token: token, rate: sizes.offeredRate, seconds: sizes.seconds, warm: sizes.concurrency, trace: trace?.appendingPathComponent("open-loop.tsv")
         ) { n in
             try WireCoding.encoder().encode(FeedbackCreate(id: UUID.timeOrdered(), draft: loadDraft(n)))
         }

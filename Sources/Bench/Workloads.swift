@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The sizes of one run: the full run, or a smoke run of a few seconds for CI.
 struct Sizes {
@@ -33,22 +34,34 @@ func loadDraft(_ n: Int) -> FeedbackDraft {
     FeedbackDraft(category: "giao-thong", title: "Ổ gà tải thử số \(n)", description: "Phản ánh tạo bởi smartvl-bench để đo hiệu năng.", commune: "28756")
 }
 
-/// Creates feedback with POST /v1/feedback as fast as `concurrency` connections allow.
+/// Sends requests as fast as `concurrency` connections allow (each its own `LoadConnection`, one
+/// request in flight). A connection the server closes counts as a failed request and is opened
+/// again.
 func closedLoop(_ api: API, token: String, seconds: Double, concurrency: Int, body: @escaping @Sendable (Int) throws -> (HTTPMethod, String, Data?)) async throws -> (Double, Latencies, Int) {
     let clock = ContinuousClock()
+    let authorization = api.authorization(token)
+    var connections: [LoadConnection] = []
+    for _ in 0..<concurrency { connections.append(try await LoadConnection.connect(to: api.base)) }
     let end = clock.now + .milliseconds(Int(seconds * 1000))
     let results = try await withThrowingTaskGroup(of: (Int, Int, Latencies).self) { group in
-        for worker in 0..<concurrency {
+        for (worker, first) in connections.enumerated() {
             group.addTask {
-                var ok = 0, failed = 0, latencies = Latencies(), n = worker
+                var ok = 0, failed = 0, latencies = Latencies(), n = worker, connection = first
                 while clock.now < end {
                     let (method, path, data) = try body(n)
                     n += concurrency
+                    let request = LoadConnection.request(method, path, authorization: authorization, body: data ?? Data())
+                    if !connection.isOpen { connection = try await LoadConnection.connect(to: api.base) }
                     let start = clock.now
-                    let (status, _) = try await api.send(method, path, token: token, body: data)
-                    latencies.record(clock.now - start)
-                    if (200..<300).contains(status) { ok += 1 } else { failed += 1 }
+                    do {
+                        let (status, _) = try await connection.send(request)
+                        latencies.record(clock.now - start)
+                        if (200..<300).contains(status) { ok += 1 } else { failed += 1 }
+                    } catch {
+                        failed += 1
+                    }
                 }
+                await connection.close()
                 return (ok, failed, latencies)
             }
         }
@@ -62,26 +75,36 @@ func closedLoop(_ api: API, token: String, seconds: Double, concurrency: Int, bo
 }
 
 /// Sends at a fixed rate whatever the answers do; latency counts from each request's scheduled
-/// time, so a stall shows up in the percentiles instead of lowering the offered load. With `trace`,
-/// writes one line per request there: its number, its scheduled time (Unix seconds, to compare
-/// with the server's log), its latency and how late it was sent (ms), and its status.
+/// time, so a stall shows up in the percentiles instead of lowering the offered load. Requests go
+/// out on idle connections of a pool (opened beforehand: `warm`; more when every one is busy). With
+/// `trace`, writes one line per request there: its number, its scheduled time (Unix seconds, to
+/// compare with the server's log), its latency and how late it was sent (ms), and its status.
 func openLoop(
-    _ api: API, token: String, rate: Int, seconds: Double, trace: URL? = nil, body: @escaping @Sendable (Int) throws -> Data
+    _ api: API, token: String, rate: Int, seconds: Double, warm: Int, trace: URL? = nil, body: @escaping @Sendable (Int) throws -> Data
 ) async throws -> (Latencies, Int) {
     let clock = ContinuousClock()
+    let authorization = api.authorization(token)
+    let pool = ConnectionPool(base: api.base)
+    try await pool.open(warm)
     let total = Int(Double(rate) * seconds)
     let start = clock.now + .milliseconds(50)
     let unixStart = Date().timeIntervalSince1970 + 0.05
     let interval = Duration.nanoseconds(1_000_000_000 / rate)
-    return try await withThrowingTaskGroup(of: (n: Int, latency: Duration, late: Duration, status: Int).self) { group in
+    let result = try await withThrowingTaskGroup(of: (n: Int, latency: Duration, late: Duration, status: Int).self) { group in
         for n in 0..<total {
             let scheduled = start + interval * n
             try await clock.sleep(until: scheduled)
             let late = clock.now - scheduled
-            let data = try body(n)
+            let request = LoadConnection.request(.POST, "/v1/feedback", authorization: authorization, body: try body(n))
             group.addTask {
-                let (status, _) = try await api.send(.POST, "/v1/feedback", token: token, body: data)
-                return (n, clock.now - scheduled, late, status)
+                let connection = try await pool.take()
+                do {
+                    let (status, _) = try await connection.send(request)
+                    pool.put(connection)
+                    return (n, clock.now - scheduled, late, status)
+                } catch {
+                    return (n, clock.now - scheduled, late, 0)
+                }
             }
         }
         var latencies = Latencies(), failed = 0
@@ -100,6 +123,35 @@ func openLoop(
             try text.write(to: trace, atomically: true, encoding: .utf8)
         }
         return (latencies, failed)
+    }
+    await pool.closeAll()
+    return result
+}
+
+/// Idle `LoadConnection`s for the open loop: a request takes one (or opens one when none is idle)
+/// and puts it back after its answer; a connection that failed is not put back.
+final class ConnectionPool: Sendable {
+    let base: String
+    private let idle = Mutex<[LoadConnection]>([])
+
+    init(base: String) { self.base = base }
+
+    func open(_ count: Int) async throws {
+        for _ in 0..<count { put(try await LoadConnection.connect(to: base)) }
+    }
+
+    func take() async throws -> LoadConnection {
+        if let connection = idle.withLock({ $0.popLast() }) { return connection }
+        return try await LoadConnection.connect(to: base)
+    }
+
+    func put(_ connection: LoadConnection) {
+        guard connection.isOpen else { return }
+        idle.withLock { $0.append(connection) }
+    }
+
+    func closeAll() async {
+        for connection in idle.withLock({ $0 }) { await connection.close() }
     }
 }
 

@@ -14,6 +14,9 @@ import Testing
                          "official queue query", "lists newest first", "server peak RSS", "database bytes per feedback item", "bare-framework ceiling", "peer:"] {
             #expect(result.output.contains("| \(workload)") || result.output.contains(workload), "missing \(workload)")
         }
+        // The load loops' own connections: every closed-loop request answered and counted.
+        let saturation = try #require(result.output.split(separator: "\n").first { $0.hasPrefix("| feedback create, saturation") })
+        #expect(saturation.contains(", 0 failed |") && !saturation.contains("| 0/s"), "\(saturation)")
         // The trace: every open-loop request in order, with its schedule and status, and the
         // server's log of the requests it handled.
         let requests = try String(contentsOf: trace.appendingPathComponent("open-loop.tsv"), encoding: .utf8).split(separator: "\n")
