@@ -39,35 +39,70 @@ struct LogLineHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var all = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { $1 } }
-        if let explicit = event.metadata, !explicit.isEmpty { all.merge(explicit) { $1 } }
+        // One line per request at saturation: written into one reserved string, the fields'
+        // dictionary merged only when there is more than one source.
+        // The event's own fields win over the provider's, which win over the handler's.
+        var all = event.metadata ?? [:]
+        if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { own, _ in own } }
+        if !metadata.isEmpty { all.merge(metadata) { own, _ in own } }
         if let error = event.error {
             all["error.message"] = "\(error)"
             all["error.type"] = "\(String(reflecting: type(of: error)))"
         }
         var line = Self.timestamp(now())
-        line += " \(event.level) \(label): \(event.message)"
-        for key in all.keys.sorted() {
-            line += " \(key)=\(Self.quotedIfNeeded("\(all[key]!)"))"
+        line.reserveCapacity(160)
+        line += " "
+        line += event.level.rawValue
+        line += " "
+        line += label
+        line += ": "
+        line += event.message.description
+        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
+            line += " "
+            line += key
+            line += "="
+            if case .string(let text) = value { line += Self.quotedIfNeeded(text) } else { line += Self.quotedIfNeeded("\(value)") }
         }
         line += "\n"
         write(line)
     }
 
-    /// `2026-11-30T12:00:00.123Z`: the civil date from the day count (`LocalDate`), no calendar or time zone.
+    /// `2026-11-30T12:00:00.123Z`: the civil date from the day count (`LocalDate`), no calendar or
+    /// time zone, the digits written in place.
     static func timestamp(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let (days, dayMilliseconds) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
         let (day, inDay) = dayMilliseconds < 0 ? (days - 1, dayMilliseconds + 86_400_000) : (days, dayMilliseconds)
         let date = LocalDate(dayNumber: Int(day))
-        func padded(_ value: Int64, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        let seconds = Int(inDay / 1000)
+        // Years before 1000 or after 9999 do not occur in this server's clock; they are written
+        // with as many digits as they need, as the formatter does.
+        let year = date.year >= 0 && date.year <= 9999 ? nil : String(date.year)
+        let length = (year?.utf8.count ?? 4) + 20
+        return String(unsafeUninitializedCapacity: length) { out in
+            var index = 0
+            func put(_ value: Int, _ width: Int) {
+                var remaining = value
+                for position in stride(from: index + width - 1, through: index, by: -1) {
+                    out[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                    remaining /= 10
+                }
+                index += width
+            }
+            func put(_ byte: Unicode.Scalar) {
+                out[index] = UInt8(ascii: byte)
+                index += 1
+            }
+            if let year {
+                for byte in year.utf8 { out[index] = byte; index += 1 }
+            } else {
+                put(date.year, 4)
+            }
+            put("-"); put(date.month, 2); put("-"); put(date.day, 2); put("T")
+            put(seconds / 3600, 2); put(":"); put(seconds / 60 % 60, 2); put(":"); put(seconds % 60, 2); put(".")
+            put(Int(inDay % 1000), 3); put("Z")
+            return index
         }
-        let seconds = inDay / 1000
-        return "\(padded(Int64(date.year), 4))-\(padded(Int64(date.month), 2))-\(padded(Int64(date.day), 2))T\(padded(seconds / 3600, 2)):"
-            + "\(padded(seconds / 60 % 60, 2)):\(padded(seconds % 60, 2)).\(padded(inDay % 1000, 3))Z"
     }
 
     /// The value as is, or in double quotes (with `"` and `\` escaped, line breaks as `\n`, other

@@ -151,7 +151,7 @@ struct AccessTokenService: Sendable {
         guard claims.iss == Self.issuer else { throw .wrongIssuer }
         guard claims.aud == Self.audience else { throw .wrongAudience }
         guard claims.exp - claims.iat <= Self.lifetime else { throw .lifetimeTooLong }
-        guard UUID(uuidString: claims.sub) != nil else { throw .missingClaim }
+        guard UUID(text: claims.sub) != nil else { throw .missingClaim }
         return claims
     }
 

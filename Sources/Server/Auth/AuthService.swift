@@ -183,7 +183,7 @@ struct AuthService: Sendable {
             logger.notice("token refused", metadata: ["reason": "\(error.code)"])
             throw AuthError.unauthenticated(error)
         }
-        guard let id = UUID(uuidString: claims.sub), let account = try await store.user(id: id) else {
+        guard let id = UUID(text: claims.sub), let account = try await store.user(id: id) else {
             throw AuthError.unauthenticated(.missingClaim)
         }
         guard !account.disabled else { throw AuthError.unauthenticated(.accountDisabled) }

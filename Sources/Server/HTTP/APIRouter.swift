@@ -25,7 +25,7 @@ struct Call<Body: Sendable>: Sendable {
 
     /// A UUID path parameter.
     func pathID(_ name: String = "id") throws -> UUID {
-        guard let raw = context.parameters.get(name), let id = UUID(uuidString: raw) else { throw APIError.notFound() }
+        guard let raw = context.parameters.get(name), let id = UUID(text: raw) else { throw APIError.notFound() }
         return id
     }
 
@@ -83,14 +83,15 @@ struct APIRouter {
     /// The caller of a request: checks the bearer token and the role gate, and reads `X-Device-Id`.
     static func authenticate(_ request: Request, access: Access, auth: AuthService) async throws -> Actor? {
         guard access != .anyone else { return nil }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
+        // `utf8.count`: `count` walks the token's characters (2% of filing an item at saturation).
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.utf8.count > 7 else {
             throw APIError.unauthenticated
         }
         var actor = try await auth.authenticate(bearer: String(header.dropFirst(7))).0
         guard access.admits(actor.role) else { throw APIError.forbidden }
         // The device the change comes from, for the history (apps send their registered id).
         if let raw = request.headers[Self.deviceHeader] {
-            guard let device = UUID(uuidString: raw) else {
+            guard let device = UUID(text: raw) else {
                 throw APIError(status: .badRequest, code: "header.invalid", message: Message(
                     vi: "Mã thiết bị (X-Device-Id) phải là một UUID.", en: "X-Device-Id must be a UUID."), field: "X-Device-Id")
             }
