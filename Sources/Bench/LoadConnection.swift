@@ -39,7 +39,8 @@ final class LoadConnection: @unchecked Sendable {
 
     var isOpen: Bool { channel.isActive }
 
-    /// Sends one request and waits for its whole answer. Throws when the connection closes first.
+    /// Sends one request and waits for its whole answer. Throws when the connection closes first;
+    /// after a throw, close the connection and use another.
     func send(_ request: LoadRequest) async throws -> (status: Int, body: ByteBuffer) {
         let promise = channel.eventLoop.makePromise(of: (status: Int, body: ByteBuffer).self)
         let collector = collector, channel = channel
@@ -47,7 +48,7 @@ final class LoadConnection: @unchecked Sendable {
             collector.expect(promise)
             channel.write(HTTPClientRequestPart.head(request.head), promise: nil)
             if request.body.readableBytes > 0 { channel.write(HTTPClientRequestPart.body(.byteBuffer(request.body)), promise: nil) }
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil)).cascadeFailure(to: promise)
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { collector.fail($0) }
         }
         return try await promise.futureResult.get()
     }
@@ -113,7 +114,8 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
         context.fireChannelInactive()
     }
 
-    private func fail(_ error: any Error) {
+    /// Fails the request in flight, if any (the write failed, or the connection did).
+    func fail(_ error: any Error) {
         let promise = pending
         pending = nil
         promise?.fail(error)

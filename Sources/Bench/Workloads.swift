@@ -59,6 +59,7 @@ func closedLoop(_ api: API, token: String, seconds: Double, concurrency: Int, bo
                         if (200..<300).contains(status) { ok += 1 } else { failed += 1 }
                     } catch {
                         failed += 1
+                        await connection.close()
                     }
                 }
                 await connection.close()
@@ -103,6 +104,7 @@ func openLoop(
                     pool.put(connection)
                     return (n, clock.now - scheduled, late, status)
                 } catch {
+                    await connection.close()
                     return (n, clock.now - scheduled, late, 0)
                 }
             }
