@@ -39,9 +39,8 @@ struct LogLineHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        // One line per request at saturation: written into one reserved string, the fields'
-        // dictionary merged only when there is more than one source.
-        // The event's own fields win over the provider's, which win over the handler's.
+        // One line per request at saturation, written into one reserved string. The event's own
+        // fields win over the provider's, which win over the handler's.
         var all = event.metadata ?? [:]
         if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { own, _ in own } }
         if !metadata.isEmpty { all.merge(metadata) { own, _ in own } }
@@ -75,8 +74,8 @@ struct LogLineHandler: LogHandler {
         let (day, inDay) = dayMilliseconds < 0 ? (days - 1, dayMilliseconds + 86_400_000) : (days, dayMilliseconds)
         let date = LocalDate(dayNumber: Int(day))
         let seconds = Int(inDay / 1000)
-        // Years before 1000 or after 9999 do not occur in this server's clock; they are written
-        // with as many digits as they need, as the formatter does.
+        // Years outside 0–9999 do not occur on this server's clock; such a year is written with
+        // as many digits as it needs.
         let year = date.year >= 0 && date.year <= 9999 ? nil : String(date.year)
         let length = (year?.utf8.count ?? 4) + 20
         return String(unsafeUninitializedCapacity: length) { out in
