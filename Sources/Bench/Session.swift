@@ -271,7 +271,7 @@ struct BenchSession {
             let (status, body) = try await api.send(.GET, path + (cursor.map { "&cursor=" + $0 } ?? ""), token: token)
             lists.record(clock.now - start)
             guard status == 200 else { throw BenchError("list answered \(status)") }
-            cursors[n % 2] = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])?["next_cursor"] as? String
+            cursors[n % 2] = (try? WireCoding.read(Page<FeedbackView>.self, from: Array(body.readableBytesView)))?.nextCursor
         }
         row("lists newest first (an agency's, the public), \(items) items stored",
             String(format: "p50 %.1f, p99 %.1f ms", lists.milliseconds(50), lists.milliseconds(99)),
