@@ -70,6 +70,21 @@ final class ServerUnderTest: @unchecked Sendable {
         return kilobytes * 1024
     }
 
+    /// The CPU time the process has used so far (user and system), in seconds.
+    var cpuSeconds: Double { Self.cpuSeconds(of: process.processIdentifier) }
+
+    /// A process's CPU time so far, user and system (`/proc/PID/stat`), in seconds; 0 once it is
+    /// gone. On a shared machine this moves far less from run to run than the time taken.
+    static func cpuSeconds(of pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let name = stat.lastIndex(of: ")")
+        else { return 0 }
+        // After the name: state, then 10 fields before utime and stime (fields 14 and 15).
+        let fields = stat[stat.index(after: name)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// SIGTERM, and wait.
     func stop() {
         guard process.isRunning else { return }

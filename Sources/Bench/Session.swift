@@ -61,7 +61,7 @@ struct BenchSession {
 
         if workloads.contains(.create) { try await measureCreate(api, token: citizens[0]) }
         if workloads.contains(.push) { try await measurePush(api, citizens: Array(citizens[2...]), bigDevice: &bigDevice) }
-        if workloads.contains(.pull) { try await measurePull(api, reader: citizens[1], writer: &bigDevice) }
+        if workloads.contains(.pull) { try await measurePull(api, server: server, reader: citizens[1], writer: &bigDevice) }
 
         var rss = server.peakRSS
         if workloads.contains(.queue) {
@@ -174,7 +174,7 @@ struct BenchSession {
     }
 
     /// Sync pull into a client store: everything visible, then rounds of a few changes.
-    mutating func measurePull(_ api: API, reader token: String, writer: inout BenchDevice) async throws {
+    mutating func measurePull(_ api: API, server: ServerUnderTest, reader token: String, writer: inout BenchDevice) async throws {
         note("sync pull: initial")
         let reader = try await BenchDevice.register(api, token: token)
         let clientFolder = try temporaryFolder("client")
@@ -182,9 +182,13 @@ struct BenchSession {
         let target = try PullTarget(path: clientFolder.appendingPathComponent("store.sqlite").path)
         var cursor: String?
         let pullStart = clock.now
+        let cpuStart = (server: server.cpuSeconds, client: ServerUnderTest.cpuSeconds(of: getpid()))
         var split = PullTarget.Split()
         let pulled = try await target.pull(api, device: reader, cursor: &cursor, digest: true, split: &split)
         let pullSeconds = (clock.now - pullStart).seconds
+        // What each side spent per record: the two share two cores, so their sum bounds the rate.
+        let serverCPU = (server.cpuSeconds - cpuStart.server) / Double(max(pulled, 1)) * 1e6
+        let clientCPU = (ServerUnderTest.cpuSeconds(of: getpid()) - cpuStart.client) / Double(max(pulled, 1)) * 1e6
         let settled = try await target.checkpoint()
         // What the digest on the last page costs: the same empty last page with and without it.
         var head = cursor, digestCost = Duration.zero
@@ -199,8 +203,9 @@ struct BenchSession {
         // workload): the target is met when the pull's rate brings 100,000 in 3 s.
         let hundredThousand = pullSeconds * 100_000 / Double(max(pulled, 1))
         row("initial pull into a client store", String(
-                format: "%d records in %.2f s (%.0f/s; 100k in %.2f s): waiting for the server %.2f s (of which the digest on the last page %.2f s), reading %.2f s, storing %.2f s (the last two overlap); then the checkpoint when idle %.0f ms",
-                pulled, pullSeconds, Double(pulled) / pullSeconds, hundredThousand, split.answer.seconds, digestCost.seconds, split.read.seconds, split.store.seconds, settled.seconds * 1000),
+                format: "%d records in %.2f s (%.0f/s; 100k in %.2f s): waiting for the server %.2f s (of which the digest on the last page %.2f s), reading %.2f s, storing %.2f s (the last two overlap); CPU a record: the server's %.1f µs, the client's %.1f µs; then the checkpoint when idle %.0f ms",
+                pulled, pullSeconds, Double(pulled) / pullSeconds, hundredThousand, split.answer.seconds, digestCost.seconds, split.read.seconds, split.store.seconds,
+                serverCPU, clientCPU, settled.seconds * 1000),
             target: pulled >= 100_000 ? "100k ≤ 3 s" : "", met: pulled >= 100_000 ? hundredThousand <= 3 : nil)
 
         note("sync pull: incremental")

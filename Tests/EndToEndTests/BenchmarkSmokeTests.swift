@@ -17,6 +17,10 @@ import Testing
         // The load loops' own connections: every closed-loop request answered and counted.
         let saturation = try #require(result.output.split(separator: "\n").first { $0.hasPrefix("| feedback create, saturation") })
         #expect(saturation.contains(", 0 failed |") && !saturation.contains("| 0/s"), "\(saturation)")
+        // The pull's CPU per record, read from /proc for both processes: both spent some.
+        let pull = try #require(result.output.split(separator: "\n").first { $0.hasPrefix("| initial pull") })
+        let cpu = try #require(pull.firstMatch(of: /the server's ([0-9.]+) µs, the client's ([0-9.]+) µs/), "\(pull)")
+        #expect((Double(cpu.1) ?? 0) > 0 && (Double(cpu.2) ?? 0) > 0, "\(pull)")
         // The trace: every open-loop request in order, with its schedule and status, and the
         // server's log of the requests it handled.
         let requests = try String(contentsOf: trace.appendingPathComponent("open-loop.tsv"), encoding: .utf8).split(separator: "\n")

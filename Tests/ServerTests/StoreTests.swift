@@ -136,17 +136,26 @@ import Testing
             try $0.applying(.reject(.duplicate, note: "Trùng phản ánh trước", duplicateOf: resolved.id), by: official, at: fixture.now)
         }
         let plain = try await fixture.fileFeedback()
-        let ids = [resolved.id, duplicate.id, plain.id].map(\.uuidString)
+        let ids = [resolved.id, duplicate.id, plain.id]
         try await fixture.database.reader.read { db throws in
-            let page = try SyncService.feedback(db, ids: ids)
+            // Every change of the three items, each with the item as it is now.
+            let rows = try SyncService.pageRows(db, after: 0, for: .system, limit: 1000)
+            var page: [UUID: Feedback] = [:]
+            for row in rows {
+                guard case .feedback(let id) = row.record else { continue }
+                let item = try #require(row.feedback)
+                #expect(item.id == id)
+                #expect(page[id] == nil || page[id] == item)
+                page[id] = item
+            }
             #expect(page.count == 3)
             for id in ids {
-                let row = try #require(try SQLiteStore.fetch(Feedback.self, key: id, db: db))
+                let row = try #require(try SQLiteStore.fetch(Feedback.self, key: id.uuidString, db: db))
                 #expect(page[id] == row)
             }
-            #expect(page[resolved.id.uuidString]?.rating?.comment?.value == "Nhanh, cảm ơn")
-            #expect(page[duplicate.id.uuidString]?.rejection?.duplicateOf == resolved.id)
-            #expect(page[plain.id.uuidString]?.rating == nil && page[plain.id.uuidString]?.answer == nil)
+            #expect(page[resolved.id]?.rating?.comment?.value == "Nhanh, cảm ơn")
+            #expect(page[duplicate.id]?.rejection?.duplicateOf == resolved.id)
+            #expect(page[plain.id]?.rating == nil && page[plain.id]?.answer == nil)
         }
     }
 

@@ -43,7 +43,7 @@ extension Statement: StoredColumns {
 
     // Each column's type is asked before its value is read: SQLite leaves the type undefined
     // once a value has been converted.
-    private func isNull(_ index: Int) -> Bool { sqlite3_column_type(sqliteStatement, Int32(index)) == SQLITE_NULL }
+    func isNull(_ index: Int) -> Bool { sqlite3_column_type(sqliteStatement, Int32(index)) == SQLITE_NULL }
     func string(_ index: Int) -> String? { isNull(index) ? nil : String(decoding: text(at: index), as: UTF8.self) }
     func double(_ index: Int) -> Double? { isNull(index) ? nil : sqlite3_column_double(sqliteStatement, Int32(index)) }
     func int(_ index: Int) -> Int? { isNull(index) ? nil : Int(int64(at: index)) }

@@ -21,17 +21,67 @@ private struct RecordKey: Hashable {
 }
 
 extension SyncService {
-    /// The change-log rows of a user's partitions, as SQL and arguments.
-    static func partition(for user: Actor) -> (String, [DatabaseValue]) {
+    /// The change-log rows of a user's partitions, as SQL and arguments; `table` qualifies the
+    /// columns (`c.`) where the log is joined to a table with columns of the same names.
+    static func partition(for user: Actor, table: String = "") -> (String, [DatabaseValue]) {
+        let c = table
         switch user.role {
         case .citizen:
-            ("(owner_id = ? OR entity = 'catalog' OR is_public = 1)", [user.id.text.databaseValue])
+            return ("(\(c)owner_id = ? OR \(c)entity = 'catalog' OR \(c)is_public = 1)", [user.id.text.databaseValue])
         case .official, .supervisor:
-            ("(agency_code = ? OR left_agency_code = ? OR entity = 'catalog')",
-             [(user.agencyCode ?? "").databaseValue, (user.agencyCode ?? "").databaseValue])
+            return ("(\(c)agency_code = ? OR \(c)left_agency_code = ? OR \(c)entity = 'catalog')",
+                    [(user.agencyCode ?? "").databaseValue, (user.agencyCode ?? "").databaseValue])
         case .admin, .system:
-            ("1 = 1", [])
+            return ("1 = 1", [])
         }
+    }
+
+    /// A record a page names: feedback by its id, other records by entity and id text.
+    enum PageRecord: Hashable {
+        case feedback(UUID)
+        case other(entity: String, id: String)
+    }
+
+    /// One change-log row of a page, with the feedback item it names as it is now (nil when the
+    /// row is not about feedback, or the item is gone).
+    struct PageRow {
+        var seq: Int64
+        var record: PageRecord
+        var feedback: Feedback?
+    }
+
+    /// The statement of a page: the log's rows after a sequence in a user's partitions, each
+    /// joined to the feedback item it names. Feedback's columns come first (`Feedback.selection`,
+    /// read by position), then the row's seq, entity and id.
+    private static func pageSQL(_ condition: String) -> String {
+        """
+        SELECT \(Feedback.columns.map { "f." + $0 }.joined(separator: ", ")), c.seq, c.entity, c.entity_id
+        FROM change_log AS c LEFT JOIN feedback AS f ON c.entity = 'feedback' AND f.id = c.entity_id
+        WHERE c.seq > ? AND \(condition) ORDER BY c.seq LIMIT ?
+        """
+    }
+
+    /// Up to `limit` rows of the log after `after` in `user`'s partitions, in order, each
+    /// feedback row with its item read in the same statement: one query a page, where reading
+    /// the items by their ids afterwards built a temporary index of the ids and a dictionary of
+    /// the items (a third of a page's reading of the database).
+    static func pageRows(_ db: Database, after: Int64, for user: Actor, limit: Int) throws -> [PageRow] {
+        let (condition, values) = partition(for: user, table: "c.")
+        let statement = try db.cachedStatement(sql: pageSQL(condition))
+        assert(Array(statement.columnNames.prefix(Feedback.columns.count)) == Feedback.columns, "select Feedback.selection")
+        let seqColumn = Feedback.columns.count, entityColumn = seqColumn + 1, idColumn = seqColumn + 2
+        var rows: [PageRow] = []
+        rows.reserveCapacity(limit)
+        try statement.eachRow(StatementArguments(each: [after.databaseValue] + values + [limit.databaseValue])) { row in
+            let seq = row.int64(at: seqColumn), entity = row.text(at: entityColumn), id = row.text(at: idColumn)
+            if entity.elementsEqual("feedback".utf8), let uuid = UUID(utf8: id) {
+                rows.append(PageRow(seq: seq, record: .feedback(uuid), feedback: row.isNull(0) ? nil : try Feedback(columns: row)))
+            } else {
+                let record = PageRecord.other(entity: String(decoding: entity, as: UTF8.self), id: String(decoding: id, as: UTF8.self))
+                rows.append(PageRow(seq: seq, record: record, feedback: nil))
+            }
+        }
+        return rows
     }
 
     func pull(_ body: PullRequest, user: Actor, now: Date) async throws -> PullResponse {
@@ -56,32 +106,26 @@ extension SyncService {
                 guard cursor.e == epoch, cursor.s <= head, cursor.s >= horizon else { throw Self.resetRequired }
                 after = cursor.s
             }
-            let (condition, values) = Self.partition(for: user)
-            // The page's changes, and the latest change per record in it: its current state is
-            // what is sent.
-            var rows: [(seq: Int64, record: RecordKey)] = []
-            rows.reserveCapacity(limit + 1)
-            try db.cachedStatement(sql: "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? AND \(condition) ORDER BY seq LIMIT ?")
-                .eachRow(StatementArguments(each: [after.databaseValue] + values + [(limit + 1).databaseValue])) { row in
-                    rows.append((row.int64(at: 0), RecordKey(entity: row.string(1) ?? "", id: row.string(2) ?? "")))
-                }
+            // The page's changes (one more, to know whether more follow), and of a record changed
+            // more than once in it only the last: its current state is what is sent.
+            let rows = try Self.pageRows(db, after: after, for: user, limit: limit + 1)
             let hasMore = rows.count > limit
             let page = rows.prefix(limit)
-            var latest: [RecordKey: Int64] = [:]
-            latest.reserveCapacity(page.count)
-            for row in page { latest[row.record] = row.seq }
-            // Feedback, nearly every record, read in one query per page rather than one per record.
-            let feedback = try Self.feedback(db, ids: latest.keys.filter { $0.entity == "feedback" }.map(\.id))
+            var sent = Set<PageRecord>(minimumCapacity: page.count)
             var changes: [Change] = []
-            changes.reserveCapacity(latest.count)
-            for item in latest.map({ (seq: $0.value, entity: $0.key.entity, id: $0.key.id) }).sorted(by: { $0.seq < $1.seq }) {
-                let data = item.entity == "feedback"
-                    ? Self.feedbackView(feedback[item.id], for: user, now: now)
-                    : try self.currentView(db, entity: item.entity, id: item.id, for: user, now: now, catalog: catalog)
-                changes.append(Change(
-                    seq: item.seq, entity: item.entity, id: item.entity == "catalog" ? "catalog" : item.id,
-                    op: data == nil ? .remove : .put, data: data))
+            changes.reserveCapacity(page.count)
+            for row in page.reversed() where sent.insert(row.record).inserted {
+                switch row.record {
+                case .feedback(let id):
+                    let data = Self.feedbackView(row.feedback, for: user, now: now)
+                    changes.append(Change(seq: row.seq, entity: "feedback", id: id.text, op: data == nil ? .remove : .put, data: data))
+                case .other(let entity, let id):
+                    let data = try self.currentView(db, entity: entity, id: id, for: user, now: now, catalog: catalog)
+                    changes.append(Change(
+                        seq: row.seq, entity: entity, id: entity == "catalog" ? "catalog" : id, op: data == nil ? .remove : .put, data: data))
+                }
             }
+            changes.reverse()
             let reached = page.last?.seq ?? max(after, 0)
             // Past the last change of the partition, the cursor may jump to the head: nothing in
             // between concerns this user.
@@ -162,33 +206,6 @@ extension SyncService {
         }
         if let catalogSeq { lines.append(entity: "catalog", id: "catalog", seq: catalogSeq) }
         return lines.digest()
-    }
-
-    /// The statements that read feedback by up to 8, 32, 128 and 500 ids.
-    private static let feedbackByIDs = [8, 32, 128, 500].map { size in
-        (size: size, sql: "SELECT \(Feedback.selection) FROM feedback WHERE id IN (\(repeatElement("?", count: size).joined(separator: ",")))")
-    }
-
-    /// Feedback items by id (text), those that exist.
-    static func feedback(_ db: Database, ids: [String]) throws -> [String: Feedback] {
-        var found: [String: Feedback] = [:]
-        found.reserveCapacity(ids.count)
-        var start = 0
-        while start < ids.count {
-            let chunk = ids[start..<min(start + 500, ids.count)]
-            // Statements of a few sizes, each compiled once per connection (500 placeholders took
-            // longer to compile than to run), the last id repeated up to the size.
-            let (size, sql) = Self.feedbackByIDs.first { $0.size >= chunk.count }!
-            let arguments = Array(chunk) + repeatElement(chunk.last!, count: size - chunk.count)
-            let statement = try db.cachedStatement(sql: sql)
-            assert(statement.columnNames == Feedback.columns, "select Feedback.selection")
-            try statement.eachRow(StatementArguments(each: arguments)) { row in
-                let item = try Feedback(columns: row)
-                found[item.key] = item
-            }
-            start += chunk.count
-        }
-        return found
     }
 
     /// A feedback item as `user` may see it now, or nil when it is gone or not theirs to see.
