@@ -38,6 +38,7 @@ extension SmartVLBench {
             }, cursor: "c", hasMore: true, lastAppliedSeq: 0, digest: nil)
             let pageBytes = try page.wireJSON()
             try measure("encode a pull page, direct writer") { _ = try page.wireJSON() }
+            try measure("find a pull page's cursor (its changes delimited, not read)") { _ = try PullResponse.continuation(wireJSON: pageBytes) }
             try measure("decode a pull page, direct reader") { _ = try PullResponse(wireJSON: pageBytes) }
             try measure("parse only (JSONSerialization)") { _ = try JSONSerialization.jsonObject(with: wire) }
             // What the server reads: a push of filed feedback (the benchmark's own drafts).

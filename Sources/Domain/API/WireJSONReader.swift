@@ -153,24 +153,44 @@ public struct WireJSONReader {
             try skip()
             return start..<index
         }
-        var nesting = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            switch byte {
-            case UInt8(ascii: "{"), UInt8(ascii: "["): nesting += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                nesting -= 1
-                if nesting == 0 { return start..<index }
-            case UInt8(ascii: "\""):
-                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
-                }
+        // Through a pointer, the position in a local: a page's changes are delimited byte by byte
+        // twice (`PullResponse.continuation`, then each change's data), and the array's bounds
+        // checks and the stored position were most of it.
+        let end: Int? = bytes.withUnsafeBufferPointer { bytes in
+            var index = self.index, nesting = 0
+            while index < bytes.count {
+                let byte = bytes[index]
                 index += 1
-            default: continue
+                switch byte {
+                case UInt8(ascii: "{"), UInt8(ascii: "["): nesting += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    nesting -= 1
+                    if nesting == 0 { return index }
+                case UInt8(ascii: "\""):
+                    // Most of a page's bytes are in strings: the closing quote found by `memchr`,
+                    // one not escaped (after an even run of backslashes).
+                    let text = index
+                    while true {
+                        guard index < bytes.count, let quote = memchr(bytes.baseAddress! + index, Int32(UInt8(ascii: "\"")), bytes.count - index) else {
+                            return nil
+                        }
+                        let at = bytes.baseAddress!.distance(to: quote.assumingMemoryBound(to: UInt8.self))
+                        var backslashes = 0
+                        while at - backslashes > text, bytes[at - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+                        index = at + 1
+                        if backslashes.isMultiple(of: 2) { break }
+                    }
+                default: continue
+                }
             }
+            return nil
         }
-        throw failure("unterminated value")
+        guard let end else {
+            index = bytes.count
+            throw failure("unterminated value")
+        }
+        index = end
+        return start..<end
     }
 
     /// Reads a value `delimit()` found, checking that the read ends where the value does.
@@ -188,6 +208,24 @@ public struct WireJSONReader {
         let start = index
         let value = try read(&self)
         return (value, bytes[start..<index])
+    }
+
+    /// Reads a value with `read` where it is most likely of one kind: the value and where it
+    /// lies; or, when `read` fails, nil and where the value lies as `delimit()` finds it (nothing
+    /// checked: read it again in full, and that read throws what is wrong with it). A pull page's
+    /// changes carry their data before their kind, and nearly all of them are feedback: reading
+    /// it at once saves finding its end first.
+    public mutating func attempt<Value>(_ read: (inout WireJSONReader) throws -> Value) throws -> (Value?, Range<Int>) {
+        skipSpace()
+        let start = index, depth = self.depth
+        do {
+            let value = try read(&self)
+            return (value, start..<index)
+        } catch {
+            index = start
+            self.depth = depth
+            return (nil, try delimit())
+        }
     }
 
     /// The bytes of a value this reader skipped.
@@ -278,7 +316,9 @@ public struct WireJSONReader {
     private mutating func plainString() throws -> Range<Int>? {
         try expect(UInt8(ascii: "\""), "a string")
         let start = index
-        while index < bytes.count {
+        while true {
+            index = plainRun(from: index)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
@@ -293,6 +333,21 @@ public struct WireJSONReader {
             if byte >= 0x80 { try skipUTF8(lead: byte) }
         }
         throw failure("unterminated string")
+    }
+
+    /// The first position from `from` (or the end) whose byte ends a run of string text that
+    /// needs no check: printable ASCII but the quote and the backslash. Through a pointer, the
+    /// position in a local: most of a page's bytes are such runs.
+    private func plainRun(from: Int) -> Int {
+        bytes.withUnsafeBufferPointer { bytes in
+            var index = from
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return index }
+                index += 1
+            }
+            return index
+        }
     }
 
     /// A string's text for a parser of ASCII forms (UUIDs, instants), without making a String
@@ -311,7 +366,9 @@ public struct WireJSONReader {
         let start = index
         // The common case: no escapes. Multi-byte sequences are checked here, so decoding the
         // bytes has nothing to repair.
-        while index < bytes.count {
+        while true {
+            index = plainRun(from: index)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 defer { index += 1 }
@@ -489,8 +546,10 @@ public struct WireKeys<Key: RawRepresentable & CaseIterable>: Sendable where Key
                 let span = spans[position]
                 return span.count == key.count && (key.isEmpty || memcmp(spelling.baseAddress! + span.lowerBound, key.baseAddress!, key.count) == 0)
             }
-            if next < spans.count, matches(next) { return next }
-            return spans.indices.first(where: matches)
+            // Past `next` first: a key the writer left out (an absent optional) only moves the
+            // next one further on, so looking from the first key each time compared most of them.
+            if let ahead = spans.indices[min(next, spans.count)...].first(where: matches) { return ahead }
+            return spans.indices[..<min(next, spans.count)].first(where: matches)
         }
     }
 }
@@ -601,16 +660,21 @@ extension Change {
     private static let wireKeys = WireKeys(CodingKeys.self)
 
     private init(readingObject json: inout WireJSONReader) throws {
-        var seq: Int64?, entity: String?, id: String?, op: Op?, data: Range<Int>?
+        var seq: Int64?, entity: String?, id: String?, op: Op?, data: Range<Int>?, feedback: FeedbackView?
         try json.members(Self.wireKeys) { json, key in
             switch key {
             case .seq: seq = try json.int64()
             case .entity: entity = try json.string()
             case .id: id = try json.string()
             case .op: op = try json.value(Op.self)
-            // "data" comes before "entity" in sorted keys: kept aside until the kind is known,
-            // then read in full.
-            case .data: data = json.null() ? nil : try json.delimit()
+            // "data" comes before "entity" in sorted keys: read as feedback (nearly every change
+            // is), else kept aside until the kind is known, then read in full.
+            case .data:
+                if json.null() {
+                    data = nil
+                } else {
+                    (feedback, data) = try json.attempt { try FeedbackView(reading: &$0) }
+                }
             case nil: try json.skip()
             }
         }
@@ -633,7 +697,7 @@ extension Change {
             return try WireCoding.decoder().decode(View.self, from: Data(json.slice(range)))
         }
         switch entity {
-        case "feedback": self.data = .feedback(try json.read(try value()) { try FeedbackView(reading: &$0) })
+        case "feedback": self.data = .feedback(try feedback ?? json.read(try value()) { try FeedbackView(reading: &$0) })
         case "feedback_message": self.data = .message(try decode(MessageView.self))
         case "service_request": self.data = .serviceRequest(try decode(ServiceRequestView.self))
         case "invoice": self.data = .invoice(try decode(InvoiceView.self))
