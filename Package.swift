@@ -64,11 +64,21 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
+        // How a client stores pulled records: shared by the CLI and the benchmark that measures it.
+        .target(
+            name: "LocalStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // `smartvl`: the command-line client.
         .executableTarget(
             name: "Client",
             dependencies: [
                 "Domain",
+                "LocalStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -82,6 +92,7 @@ let package = Package(
                 "Domain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "LocalStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientTests",
-            dependencies: ["Client"],
+            dependencies: ["Client", "LocalStore"],
             swiftSettings: swiftSettings
         ),
         // Runs the real binaries as subprocesses; depends on them so they are built first.

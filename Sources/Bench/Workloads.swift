@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Domain
 import Foundation
 import GRDB
+import LocalStore
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -205,7 +206,7 @@ struct PullTarget {
         var entity: String
         var id: String
         var seq: Int64
-        var json: String?
+        var json: ArraySlice<UInt8>?
     }
 
     /// Applies a page and its cursor in one transaction, with SQLite's automatic checkpoint held
@@ -222,11 +223,11 @@ struct PullTarget {
     }
 
     private static func store(_ records: [Record], cursor: String?, db: Database) throws {
-        let put = try db.cachedStatement(sql: "INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data")
+        let put = try db.cachedStatement(sql: PulledRecords.upsertSQL)
         let remove = try db.cachedStatement(sql: "DELETE FROM records WHERE entity = ? AND id = ?")
         for record in records {
             if let json = record.json {
-                try put.execute(arguments: [record.entity, record.id, record.seq, json])
+                try json.withUnsafeBufferPointer { try PulledRecords.put(put, entity: record.entity, id: record.id, seq: record.seq, data: $0, db: db) }
             } else {
                 try remove.execute(arguments: [record.entity, record.id])
             }
@@ -300,8 +301,7 @@ struct PullTarget {
             let reading = clock.now
             let page = try PullResponse(wireJSON: bytes)
             let records = page.changes.map { change in
-                Record(entity: change.entity, id: change.id, seq: change.seq,
-                       json: change.op == .remove ? nil : change.wire.map { String(decoding: $0, as: UTF8.self) })
+                Record(entity: change.entity, id: change.id, seq: change.seq, json: change.op == .remove ? nil : change.wire)
             }
             split.read += clock.now - reading
             if let storing { split.store += try await storing.value }
@@ -342,7 +342,7 @@ struct PullTarget {
             else { throw BenchError("kinto answered a page without data") }
             let records = try objects.map { object in
                 Record(entity: "feedback", id: object["id"] as? String ?? "", seq: (object["last_modified"] as? NSNumber)?.int64Value ?? 0,
-                       json: object["deleted"] as? Bool == true ? nil : String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+                       json: object["deleted"] as? Bool == true ? nil : ArraySlice(try JSONSerialization.data(withJSONObject: object)))
             }
             try await apply(records, cursor: timestamp)
             applied += records.count
@@ -351,3 +351,4 @@ struct PullTarget {
         return applied
     }
 }
+

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import GRDB
+import LocalStore
 import Testing
 @testable import Client
 
@@ -61,6 +62,35 @@ import Testing
         #expect(stored == wire.changes.map { String(decoding: $0.wire!, as: UTF8.self) })
         #expect(try fromWire.items("feedback", as: FeedbackView.self).map(\.view) == fromMemory.items("feedback", as: FeedbackView.self).map(\.view))
         #expect(try fromWire.digest() == fromMemory.digest())
+    }
+
+    /// A pulled record is stored as the bytes given (empty, non-ASCII, any length) and replaces
+    /// the one held; a refused write throws SQLite's error, stores nothing, and leaves the
+    /// statement fit for the next record.
+    @Test func pulledRecordsAreStoredAsGivenAndReplaceTheOnesHeld() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE records (entity TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
+                    data TEXT NOT NULL CHECK (data <> 'refused'), UNIQUE (entity, id))
+                """)
+            let put = try db.cachedStatement(sql: PulledRecords.upsertSQL)
+            func store(_ entity: String, _ id: String, _ seq: Int64, _ data: String) throws {
+                try Array(data.utf8).withUnsafeBufferPointer { try PulledRecords.put(put, entity: entity, id: id, seq: seq, data: $0, db: db) }
+            }
+            let long = String(repeating: "Đường 30/4 ", count: 2_000)
+            try store("feedback", "a", 1, #"{"title":"Ổ gà"}"#)
+            try store("feedback", "", 2, "")
+            try store("catalog", "catalog", 3, long)
+            try store("feedback", "a", 4, #"{"title":"Đã sửa"}"#)
+            #expect(throws: DatabaseError.self) { try store("feedback", "b", 5, "refused") }
+            try store("feedback", "c", 6, "{}")
+            let rows = try Row.fetchAll(db, sql: "SELECT entity, id, seq, data FROM records ORDER BY seq")
+            #expect(rows.map { [$0["entity"], $0["id"], String($0["seq"] as Int64), $0["data"]] as [String] } == [
+                ["feedback", "", "2", ""], ["catalog", "catalog", "3", long], ["feedback", "a", "4", #"{"title":"Đã sửa"}"#],
+                ["feedback", "c", "6", "{}"],
+            ])
+        }
     }
 
     /// A checkpoint copies the log into the database file, so the log starts over: the commit of

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import GRDB
+import LocalStore
 
 /// The client's local store, one per profile: every record the user can see, and the sync
 /// engine's state (device, outbox of pending writes, cursor, rejected writes), kept together so
@@ -159,18 +160,19 @@ struct ClientStore: Sendable {
 
     private static func apply(_ page: PullResponse, state: SyncEngine.State, db: Database, beforeCommit: () throws -> Void) throws {
         // Prepared once per page: compiling the SQL for each record cost as much as storing it.
-        let put = try db.cachedStatement(sql: """
-            INSERT INTO records (entity, id, seq, data) VALUES (?, ?, ?, ?)
-            ON CONFLICT (entity, id) DO UPDATE SET seq = excluded.seq, data = excluded.data
-            """)
+        let put = try db.cachedStatement(sql: PulledRecords.upsertSQL)
         let remove = try db.cachedStatement(sql: "DELETE FROM records WHERE entity = ? AND id = ?")
         for change in page.changes {
             switch (change.op, change.data) {
             case (.put, let data?):
                 // The change as it came when it was read from the wire (checked in full by the
                 // reader), else written out again: either decodes back to the same view.
-                let json = try change.wire.map { String(decoding: $0, as: UTF8.self) } ?? ChangeBox(data).json()
-                try put.execute(arguments: [change.entity, change.id, change.seq, json])
+                if let wire = change.wire {
+                    try wire.withUnsafeBufferPointer { try PulledRecords.put(put, entity: change.entity, id: change.id, seq: change.seq, data: $0, db: db) }
+                } else {
+                    var json = try ChangeBox(data).json()
+                    try json.withUTF8 { try PulledRecords.put(put, entity: change.entity, id: change.id, seq: change.seq, data: $0, db: db) }
+                }
             case (.remove, _):
                 try remove.execute(arguments: [change.entity, change.id])
             case (.put, nil):
