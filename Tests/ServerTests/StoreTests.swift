@@ -139,11 +139,10 @@ import Testing
         let ids = [resolved.id, duplicate.id, plain.id]
         try await fixture.database.reader.read { db throws in
             // Every change of the three items, each with the item as it is now.
-            let rows = try SyncService.pageRows(db, after: 0, for: .system, limit: 1000)
             var page: [UUID: Feedback] = [:]
-            for row in rows {
-                guard case .feedback(let id) = row.record else { continue }
-                let item = try #require(row.feedback)
+            try SyncService.eachPageRow(db, after: 0, for: .system, limit: 1000) { _, record, feedback in
+                guard case .feedback(let id) = record else { return }
+                let item = try #require(feedback)
                 #expect(item.id == id)
                 #expect(page[id] == nil || page[id] == item)
                 page[id] = item

@@ -42,14 +42,6 @@ extension SyncService {
         case other(entity: String, id: String)
     }
 
-    /// One change-log row of a page, with the feedback item it names as it is now (nil when the
-    /// row is not about feedback, or the item is gone).
-    struct PageRow {
-        var seq: Int64
-        var record: PageRecord
-        var feedback: Feedback?
-    }
-
     /// The statement of a page: the log's rows after a sequence in a user's partitions, each
     /// joined to the feedback item it names. Feedback's columns come first (`Feedback.selection`,
     /// read by position), then the row's seq, entity and id.
@@ -61,27 +53,31 @@ extension SyncService {
         """
     }
 
-    /// Up to `limit` rows of the log after `after` in `user`'s partitions, in order, each
-    /// feedback row with its item read in the same statement: one query a page, where reading
-    /// the items by their ids afterwards built a temporary index of the ids and a dictionary of
-    /// the items (a third of a page's reading of the database).
-    static func pageRows(_ db: Database, after: Int64, for user: Actor, limit: Int) throws -> [PageRow] {
+    /// Up to `limit` rows of the log after `after` in `user`'s partitions, in order, to `body`:
+    /// each row's sequence and record, and for feedback the item as it is now (nil when gone),
+    /// read in the same statement. One query a page, where reading the items by their ids
+    /// afterwards built a temporary index of the ids and a dictionary of the items (a third of a
+    /// page's reading of the database); and no array of items (each a few hundred bytes, copied
+    /// with a retain of each of its strings at every move).
+    static func eachPageRow(
+        _ db: Database, after: Int64, for user: Actor, limit: Int, _ body: (Int64, PageRecord, Feedback?) throws -> Void
+    ) throws {
         let (condition, values) = partition(for: user, table: "c.")
         let statement = try db.cachedStatement(sql: pageSQL(condition))
         assert(Array(statement.columnNames.prefix(Feedback.columns.count)) == Feedback.columns, "select Feedback.selection")
         let seqColumn = Feedback.columns.count, entityColumn = seqColumn + 1, idColumn = seqColumn + 2
-        var rows: [PageRow] = []
-        rows.reserveCapacity(limit)
         try statement.eachRow(StatementArguments(each: [after.databaseValue] + values + [limit.databaseValue])) { row in
             let seq = row.int64(at: seqColumn), entity = row.text(at: entityColumn), id = row.text(at: idColumn)
-            if entity.elementsEqual("feedback".utf8), let uuid = UUID(utf8: id) {
-                rows.append(PageRow(seq: seq, record: .feedback(uuid), feedback: row.isNull(0) ? nil : try Feedback(columns: row)))
-            } else {
-                let record = PageRecord.other(entity: String(decoding: entity, as: UTF8.self), id: String(decoding: id, as: UTF8.self))
-                rows.append(PageRow(seq: seq, record: record, feedback: nil))
+            if entity.elementsEqual("feedback".utf8) {
+                // The item's own id when it is there (the same text: the log names it by it).
+                if !row.isNull(0) {
+                    let item = try Feedback(columns: row)
+                    return try body(seq, .feedback(item.id), item)
+                }
+                if let uuid = UUID(utf8: id) { return try body(seq, .feedback(uuid), nil) }
             }
+            try body(seq, .other(entity: String(decoding: entity, as: UTF8.self), id: String(decoding: id, as: UTF8.self)), nil)
         }
-        return rows
     }
 
     func pull(_ body: PullRequest, user: Actor, now: Date) async throws -> PullResponse {
@@ -106,27 +102,32 @@ extension SyncService {
                 guard cursor.e == epoch, cursor.s <= head, cursor.s >= horizon else { throw Self.resetRequired }
                 after = cursor.s
             }
-            // The page's changes (one more, to know whether more follow), and of a record changed
-            // more than once in it only the last: its current state is what is sent.
-            let rows = try Self.pageRows(db, after: after, for: user, limit: limit + 1)
-            let hasMore = rows.count > limit
-            let page = rows.prefix(limit)
-            var sent = Set<PageRecord>(minimumCapacity: page.count)
+            // The page's changes (one more, to know whether more follow), each feedback item's view
+            // made as it is read; of a record changed more than once in the page only the last
+            // change is sent, with the record's current state.
+            var rows: [(seq: Int64, record: PageRecord, change: Change?)] = []
+            rows.reserveCapacity(limit)
+            var hasMore = false
+            try Self.eachPageRow(db, after: after, for: user, limit: limit + 1) { seq, record, feedback in
+                guard rows.count < limit else { return hasMore = true }
+                guard case .feedback(let id) = record else { return rows.append((seq, record, nil)) }
+                let data = Self.feedbackView(feedback, for: user, now: now)
+                rows.append((seq, record, Change(seq: seq, entity: "feedback", id: id.text, op: data == nil ? .remove : .put, data: data)))
+            }
+            var sent = Set<PageRecord>(minimumCapacity: rows.count)
             var changes: [Change] = []
-            changes.reserveCapacity(page.count)
-            for row in page.reversed() where sent.insert(row.record).inserted {
-                switch row.record {
-                case .feedback(let id):
-                    let data = Self.feedbackView(row.feedback, for: user, now: now)
-                    changes.append(Change(seq: row.seq, entity: "feedback", id: id.text, op: data == nil ? .remove : .put, data: data))
-                case .other(let entity, let id):
+            changes.reserveCapacity(rows.count)
+            for index in rows.indices.reversed() where sent.insert(rows[index].record).inserted {
+                if let change = rows[index].change {
+                    changes.append(change)
+                } else if case .other(let entity, let id) = rows[index].record {
                     let data = try self.currentView(db, entity: entity, id: id, for: user, now: now, catalog: catalog)
                     changes.append(Change(
-                        seq: row.seq, entity: entity, id: entity == "catalog" ? "catalog" : id, op: data == nil ? .remove : .put, data: data))
+                        seq: rows[index].seq, entity: entity, id: entity == "catalog" ? "catalog" : id, op: data == nil ? .remove : .put, data: data))
                 }
             }
             changes.reverse()
-            let reached = page.last?.seq ?? max(after, 0)
+            let reached = rows.last?.seq ?? max(after, 0)
             // Past the last change of the partition, the cursor may jump to the head: nothing in
             // between concerns this user.
             let cursor = SyncCursor(e: epoch, s: hasMore ? reached : max(reached, head))
