@@ -22,8 +22,11 @@ struct OutboxFileSender: OneTimeCodeSender {
     func send(code: String, to phone: PhoneNumber) async throws {
         let line = Data("\(phone.national) \(code)\n".utf8)
         try lock.withLock {
-            if !FileManager.default.fileExists(atPath: url.path) {
-                FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            // Created readable by the server's user only: the codes are secrets until used.
+            if !FileManager.default.fileExists(atPath: url.path),
+                !FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            {
+                throw StartupError(description: "cannot create \(url.path)")
             }
             let handle = try FileHandle(forWritingTo: url)
             defer { try? handle.close() }

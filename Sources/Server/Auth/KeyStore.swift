@@ -80,7 +80,9 @@ struct KeyStore {
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(file)
         let temporary = url.appendingPathExtension("tmp")
-        FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StartupError(description: "cannot create \(temporary.path)")
+        }
         let handle = try FileHandle(forWritingTo: temporary)
         try handle.write(contentsOf: data)
         try handle.synchronize()
