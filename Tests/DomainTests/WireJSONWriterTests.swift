@@ -113,6 +113,25 @@ import Testing
         }
     }
 
+    /// A page whose views are given as JSON written beforehand (the server's stored public
+    /// views) is the same bytes as the page with the views.
+    @Test func storedViewsAreWrittenAsTheViewsWouldBe() throws {
+        var stored = 0
+        try pages(seed: 20261201) { page in
+            var bare = page
+            var storedData: [Int: [UInt8]] = [:]
+            for index in page.changes.indices where index.isMultiple(of: 2) {
+                guard case .feedback(let view)? = page.changes[index].data else { continue }
+                storedData[index] = view.wireJSON()
+                bare.changes[index].data = nil
+            }
+            stored += storedData.count
+            let written = try bare.wireJSON(storedData: storedData), expected = try page.wireJSON()
+            #expect(written == expected)
+        }
+        #expect(stored > 100)
+    }
+
     /// Where a page continues, found without reading its changes, is the page's own cursor.
     @Test func theContinuationIsReadWithoutTheChanges() throws {
         try pages(seed: 1) { page in

@@ -51,10 +51,10 @@ struct StoreFixture {
     }
 
     /// Files feedback as the server does: submitted, then received with a tracking code and routed.
-    func fileFeedback(title: String = "Ổ gà trên đường Đồng Khởi") async throws -> Feedback {
+    func fileFeedback(title: String = "Ổ gà trên đường Đồng Khởi", anonymous: Bool = false, isPublic: Bool = true) async throws -> Feedback {
         let draft = FeedbackDraft(
             category: "giao-thong", title: title, description: "Ổ gà sâu, nguy hiểm cho xe máy vào ban đêm.",
-            latitude: 10.2415, longitude: 106.3759, commune: "28756")
+            latitude: 10.2415, longitude: 106.3759, commune: "28756", anonymous: anonymous, isPublic: isPublic)
         let (submitted, event) = try Feedback.submit(draft, id: UUID(), by: citizen, at: now, catalog: catalog)
         let catalog = self.catalog, now = self.now
         return try await store.create(submitted, event: event, at: now) { feedback, sequences in
@@ -65,6 +65,24 @@ struct StoreFixture {
                 .receive(trackingCode: code, category: category, calendar: catalog.workingCalendar), by: .system, at: now)
             let (routed, e2) = try received.applying(.route(agency: received.defaultAgency(in: catalog)!), by: .system, at: now)
             return (routed, [e1, e2])
+        }
+    }
+
+    /// An official of the agency feedback of `fileFeedback` is routed to (SXD, roads).
+    func roadsOfficial() async throws -> Actor {
+        let account = try await store.addStaff(
+            id: UUID(), username: try Username("cb.xaydung"), role: .official, agencyCode: "SXD", passwordHash: "x", at: now)
+        return .staff(account.id, role: .official, agency: "SXD")
+    }
+
+    /// Feedback filed, taken up and answered by `official`, then rated by the citizen with a comment.
+    func resolvedAndRatedFeedback(by official: Actor, answer: String = "Đã thay bóng đèn.") async throws -> Feedback {
+        let filed = try await fileFeedback(title: "Đèn đường hỏng")
+        for command in [FeedbackCommand.start, .resolve(answer: answer)] {
+            _ = try await store.update(id: filed.id, at: now) { try $0.applying(command, by: official, at: self.now) }
+        }
+        return try await store.update(id: filed.id, at: now) {
+            try $0.applying(.rate(stars: 4, comment: "Nhanh, cảm ơn", policy: .standard), by: self.citizen, at: self.now)
         }
     }
 

@@ -121,16 +121,8 @@ import Testing
     /// statement of a pull page (`StoredColumns`), whichever of its columns are empty.
     @Test func feedbackReadsTheSameThroughARowAndThroughAPage() async throws {
         let fixture = try await StoreFixture()
-        let account = try await fixture.store.addStaff(
-            id: UUID(), username: try Username("cb.xaydung"), role: .official, agencyCode: "SXD", passwordHash: "x", at: fixture.now)
-        let official = Actor.staff(account.id, role: .official, agency: "SXD")
-        let resolved = try await fixture.fileFeedback(title: "Đèn đường hỏng")
-        for command in [FeedbackCommand.start, .resolve(answer: "Đã thay bóng đèn.")] {
-            _ = try await fixture.store.update(id: resolved.id, at: fixture.now) { try $0.applying(command, by: official, at: fixture.now) }
-        }
-        _ = try await fixture.store.update(id: resolved.id, at: fixture.now) {
-            try $0.applying(.rate(stars: 4, comment: "Nhanh, cảm ơn", policy: .standard), by: fixture.citizen, at: fixture.now)
-        }
+        let official = try await fixture.roadsOfficial()
+        let resolved = try await fixture.resolvedAndRatedFeedback(by: official)
         let duplicate = try await fixture.fileFeedback(title: "Đèn đường hỏng lần nữa")
         _ = try await fixture.store.update(id: duplicate.id, at: fixture.now) {
             try $0.applying(.reject(.duplicate, note: "Trùng phản ánh trước", duplicateOf: resolved.id), by: official, at: fixture.now)
@@ -140,8 +132,8 @@ import Testing
         try await fixture.database.reader.read { db throws in
             // Every change of the three items, each with the item as it is now.
             var page: [UUID: Feedback] = [:]
-            try SyncService.eachPageRow(db, after: 0, for: .system, limit: 1000) { _, record, feedback in
-                guard case .feedback(let id) = record else { return }
+            try SyncService.eachPageRow(db, after: 0, for: .system, now: fixture.now, limit: 1000) { _, record, read in
+                guard case .feedback(let id) = record, case .item(let feedback) = read else { return }
                 let item = try #require(feedback)
                 #expect(item.id == id)
                 #expect(page[id] == nil || page[id] == item)

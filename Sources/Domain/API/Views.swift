@@ -147,6 +147,19 @@ public struct FeedbackView: Codable, Sendable, Equatable {
         reopenCount = feedback.reopenCount
     }
 
+    /// What `init(publicViewOf:)` writes: its fields, and a version to bump whenever what it
+    /// shows changes otherwise (a rule of who sees a field, a field's format). The server clears
+    /// the views it stored under another format when it starts.
+    public static let publicViewFormat = "1:" + CodingKeys.allCases.map(\.rawValue).joined(separator: ",")
+
+    /// The view every citizen but the reporter gets of a public item, as of a time it is not
+    /// overdue (`overdue` false): the same for all of them, so the server keeps it written with
+    /// the item and copies it into their pull pages while the item is not overdue.
+    public init(publicViewOf feedback: Feedback) {
+        // No citizen has the nil UUID (it is the system's), so the viewer is never the reporter.
+        self.init(feedback, viewer: .citizen(Actor.system.id), now: .distantPast)
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable { case id, trackingCode = "tracking_code", category, title, description, latitude, longitude, commune, address, photos, anonymous, `public`, urgency, status, agency, assigneeId = "assignee_id", citizenId = "citizen_id", mine, receivedAt = "received_at", acknowledgeDueAt = "acknowledge_due_at", answerDueAt = "answer_due_at", overdue, answer, resolvedAt = "resolved_at", closedAt = "closed_at", ratingStars = "rating_stars", ratingComment = "rating_comment", rejectionReason = "rejection_reason", rejectionNote = "rejection_note", duplicateOf = "duplicate_of", reopenCount = "reopen_count" }
 }
 

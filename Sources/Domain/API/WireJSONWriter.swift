@@ -247,10 +247,14 @@ extension ChangeData {
 }
 
 extension Change {
-    /// Writes the change as `WireCoding.encoder()` would.
-    public func write(to json: inout WireJSONWriter) throws {
+    /// Writes the change as `WireCoding.encoder()` would; with `storedData`, that JSON as its
+    /// data (a view written beforehand, which must be what writing `data` gives).
+    public func write(to json: inout WireJSONWriter, storedData: [UInt8]? = nil) throws {
         json.openObject()
-        if let data {
+        if let storedData {
+            json.key("data")
+            json.raw(storedData)
+        } else if let data {
             json.key("data")
             try data.write(to: &json)
         }
@@ -282,6 +286,12 @@ extension FeedbackView: WireJSONWritable {
 extension PullResponse: WireJSONWritable {
     /// The page as `WireCoding.encoder()` would write it.
     public func wireJSON() throws -> [UInt8] {
+        try wireJSON(storedData: [:])
+    }
+
+    /// The page with some changes' data given as JSON written beforehand (by the change's
+    /// index; the server's stored public views): the same bytes as the page with those views.
+    public func wireJSON(storedData: [Int: [UInt8]]) throws -> [UInt8] {
         var json = WireJSONWriter(capacity: 256 + changes.count * 640)
         json.openObject()
         json.key("changes")
@@ -289,7 +299,7 @@ extension PullResponse: WireJSONWritable {
         // By index: a `for` over the changes copies each (a retain of every string it holds).
         for index in changes.indices {
             json.element()
-            try changes[index].write(to: &json)
+            try changes[index].write(to: &json, storedData: storedData.isEmpty ? nil : storedData[index])
         }
         json.closeArray()
         json.field("cursor", cursor)

@@ -51,6 +51,12 @@ public struct Feedback: Sendable, Equatable, Codable {
 
     /// Whether the agency is late at `now`: not taken up in time, or not answered in time.
     public func isOverdue(at now: Date) -> Bool {
+        Self.isOverdue(status: status, acknowledgeDueAt: acknowledgeDueAt, answerDueAt: answerDueAt, at: now)
+    }
+
+    /// `isOverdue(at:)` from the fields it depends on (a pull page decides it from a row's
+    /// columns without making the item).
+    public static func isOverdue(status: FeedbackStatus, acknowledgeDueAt: Date?, answerDueAt: Date?, at now: Date) -> Bool {
         switch status {
         case .received, .assigned:
             if let due = acknowledgeDueAt, now > due { return true }

@@ -103,6 +103,30 @@ struct APIRouter {
     func register<In: Codable & Sendable, Out: Codable & Sendable>(
         _ endpoint: Endpoint<In, Out>, _ handler: @escaping @Sendable (Call<In>) async throws -> Out
     ) {
+        route(endpoint) { call in
+            let output = try await handler(call)
+            if Out.self == NoContent.self && endpoint.successStatus == 204 { return nil }
+            return if let writable = output as? any WireJSONWritable {
+                ByteBuffer(bytes: try writable.wireJSON())
+            } else {
+                ByteBuffer(bytes: try WireCoding.encoder().encode(output))
+            }
+        }
+    }
+
+    /// The same for a handler that writes its answer itself, in the shape of `Out` (a pull page
+    /// carrying stored views, `SyncService.PullAnswer`).
+    func register<In: Codable & Sendable, Out: Codable & Sendable, Answer: WireJSONWritable>(
+        written endpoint: Endpoint<In, Out>, _ handler: @escaping @Sendable (Call<In>) async throws -> Answer
+    ) {
+        route(endpoint) { call in ByteBuffer(bytes: try await handler(call).wireJSON()) }
+    }
+
+    /// Routes `endpoint`: authentication, the body read as `In`, then `answer`'s bytes (nil: no
+    /// content) with the endpoint's status.
+    private func route<In: Codable & Sendable, Out: Codable & Sendable>(
+        _ endpoint: Endpoint<In, Out>, _ answer: @escaping @Sendable (Call<In>) async throws -> ByteBuffer?
+    ) {
         let path = endpoint.path.replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
         let method = HTTPRequest.Method(rawValue: endpoint.method.rawValue)!
         let auth = self.auth, now = self.now
@@ -122,19 +146,12 @@ struct APIRouter {
                 // Filing feedback and pushes are read in place; the decoder answers a bad body.
                 body = try WireCoding.read(In.self, from: Array(buffer: buffer))
             }
-            let output = try await handler(Call(body: body, actor: actor, request: request, context: context, now: now()))
+            let bytes = try await answer(Call(body: body, actor: actor, request: request, context: context, now: now()))
             var headers = HTTPFields()
             if endpoint.access != .anyone { headers[.cacheControl] = "no-store" }
-            if Out.self == NoContent.self && endpoint.successStatus == 204 {
-                return Response(status: .noContent, headers: headers)
-            }
+            guard let bytes else { return Response(status: .noContent, headers: headers) }
             headers[.contentType] = "application/json; charset=utf-8"
-            let answer = if let writable = output as? any WireJSONWritable {
-                ByteBuffer(bytes: try writable.wireJSON())
-            } else {
-                ByteBuffer(bytes: try WireCoding.encoder().encode(output))
-            }
-            return Response(status: HTTPResponse.Status(code: endpoint.successStatus), headers: headers, body: .init(byteBuffer: answer))
+            return Response(status: HTTPResponse.Status(code: endpoint.successStatus), headers: headers, body: .init(byteBuffer: bytes))
         }
     }
 }

@@ -458,6 +458,15 @@ extension AppDatabase {
                 CREATE INDEX feedback_queue_priority ON feedback(agency_code, (CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END), answer_due_at, id);
                 """)
         }
+        migrator.registerMigration("v9-feedback-public-view") { db in
+            try db.execute(sql: """
+                -- The JSON view every citizen but the reporter may read (`Feedback.publicViewJSON`),
+                -- written with each write of a public item, NULL otherwise; a citizen's pull page
+                -- copies it. Items written before v9 have none until their next write: their pages
+                -- make the view as before.
+                ALTER TABLE feedback ADD COLUMN public_view TEXT;
+                """)
+        }
         return migrator
     }
 }

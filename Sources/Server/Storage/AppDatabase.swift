@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import GRDB
 
@@ -16,11 +17,30 @@ struct AppDatabase: Sendable {
     /// The reader: the same pool, so reads run concurrently with the writer.
     var reader: any DatabaseReader { writer }
 
-    /// Opens the database and applies every pending migration.
+    /// Opens the database, applies every pending migration, and clears public views stored by a
+    /// server that wrote them differently.
     init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         groupCommit = GroupCommit(writer)
         try Self.migrate(writer)
+        try Self.clearStalePublicViews(writer)
+    }
+
+    /// Each public item keeps the view other citizens get of it (`feedback.public_view`, copied
+    /// into their pull pages). Views written under another format (`FeedbackView.publicViewFormat`:
+    /// its fields, and a version bumped when a rule of what they show changes) are cleared
+    /// when the server starts: pages make those views again, as for items written before v9,
+    /// until each item is written again. Nothing stale, let alone something a rule now hides,
+    /// reaches a page.
+    static func clearStalePublicViews(_ writer: any DatabaseWriter) throws {
+        try writer.write { db in
+            let format = FeedbackView.publicViewFormat
+            guard try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'public_view_format'") != format else { return }
+            try db.execute(sql: "UPDATE feedback SET public_view = NULL WHERE public_view IS NOT NULL")
+            try db.execute(
+                sql: "INSERT INTO server_meta (key, value) VALUES ('public_view_format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                arguments: [format])
+        }
     }
 
     /// Applies every pending migration, also when another process opens the same file at the

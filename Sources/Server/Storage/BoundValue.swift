@@ -19,6 +19,17 @@ extension String: BoundValue {
     }
 }
 
+/// UTF-8 bytes stored as text (JSON written by `WireJSONWriter`), without a String made of them.
+extension Array: BoundValue where Element == UInt8 {
+    func bind(to statement: SQLiteStatement, at index: Int32) -> Int32 {
+        withUnsafeBufferPointer { bytes in
+            // An empty array may have no address: "" then (SQLite would store NULL for none).
+            guard let base = bytes.baseAddress else { return sqlite3_bind_text(statement, index, "", 0, transient) }
+            return sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+        }
+    }
+}
+
 extension Int: BoundValue {
     func bind(to statement: SQLiteStatement, at index: Int32) -> Int32 { sqlite3_bind_int64(statement, index, Int64(self)) }
 }

@@ -10,7 +10,7 @@ extension Feedback: Versioned {
         case id, trackingCode, citizenID, categoryCode, title, description, searchKey, latitude, longitude, communeCode,
              address, photos, isAnonymous, isPublic, urgency, status, agencyCode, assigneeID, receivedAt, acknowledgeDueAt,
              answerDueAt, answer, resolvedAt, closedAt, rating, ratingComment, ratedAt, rejectionReason, rejectionNote,
-             duplicateOf, reopenCount
+             duplicateOf, reopenCount, publicView
 
         /// The column's name: the case in snake_case (`citizenID` is `citizen_id`).
         var name: String { snakeCase(String(describing: self)) }
@@ -31,7 +31,15 @@ extension Feedback: Versioned {
             assigneeID?.text, receivedAt?.stored, acknowledgeDueAt?.stored, answerDueAt?.stored, answer?.value,
             resolvedAt?.stored, closedAt?.stored, rating?.stars, rating?.comment?.value, rating?.at.stored,
             rejection?.reason.rawValue, rejection?.note.value, rejection?.duplicateOf?.text, reopenCount,
+            publicViewJSON,
         ]
+    }
+
+    /// The view every citizen but the reporter may read now, written with the item (migration
+    /// v9): a citizen's pull page copies it rather than making and writing the view again for each
+    /// citizen (`SyncService.eachPageRow`). Nil while no such citizen may read the item.
+    var publicViewJSON: [UInt8]? {
+        isPublic && status != .submitted ? FeedbackView(publicViewOf: self).wireJSON() : nil
     }
 
     var partition: ChangePartition {

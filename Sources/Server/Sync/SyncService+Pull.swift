@@ -53,34 +53,71 @@ extension SyncService {
         """
     }
 
+    /// What a page row gives of the feedback item it names.
+    enum PageItem {
+        /// The item as it is now (nil when it is gone, or the row is not about feedback).
+        case item(Feedback?)
+        /// The item's stored public view (`Feedback.publicViewJSON`), which is what this viewer
+        /// may see of it now; the bytes are valid during the call only.
+        case publicView(UnsafeBufferPointer<UInt8>)
+    }
+
     /// Up to `limit` rows of the log after `after` in `user`'s partitions, in order, to `body`:
-    /// each row's sequence and record, and for feedback the item as it is now (nil when gone),
-    /// read in the same statement. One query a page, where reading the items by their ids
-    /// afterwards built a temporary index of the ids and a dictionary of the items (a third of a
-    /// page's reading of the database); and no array of items (each a few hundred bytes, copied
-    /// with a retain of each of its strings at every move).
+    /// each row's sequence and record, and for feedback the item as it is now, read in the same
+    /// statement. One query a page, where reading the items by their ids afterwards built a
+    /// temporary index of the ids and a dictionary of the items (a third of a page's reading of
+    /// the database); and no array of items (each a few hundred bytes, copied with a retain of
+    /// each of its strings at every move).
+    ///
+    /// For a citizen, a public item filed by someone else comes as its stored public view while
+    /// it is not overdue at `now` (the one field of that view that moves with time), decided from
+    /// a few columns without making the item: the view is the same for every such citizen, so it
+    /// is made once, when the item is written, not once per citizen who pulls it.
     static func eachPageRow(
-        _ db: Database, after: Int64, for user: Actor, limit: Int, _ body: (Int64, PageRecord, Feedback?) throws -> Void
+        _ db: Database, after: Int64, for user: Actor, now: Date, limit: Int, _ body: (Int64, PageRecord, PageItem) throws -> Void
     ) throws {
+        typealias Column = Feedback.Column
         let (condition, values) = partition(for: user, table: "c.")
         let statement = try db.cachedStatement(sql: pageSQL(condition))
         assert(Array(statement.columnNames.prefix(Feedback.columns.count)) == Feedback.columns, "select Feedback.selection")
         let seqColumn = Feedback.columns.count, entityColumn = seqColumn + 1, idColumn = seqColumn + 2
+        let citizen = user.role == .citizen ? user.id.text : nil
+        /// The stored public view, when it is what `citizen` may see of the row's item now.
+        func publicView(_ row: Statement) -> UnsafeBufferPointer<UInt8>? {
+            guard let citizen, !row.isNull(Column.publicView.rawValue), row.int(Column.isPublic.rawValue) == 1,
+                !row.text(at: Column.citizenID.rawValue).elementsEqual(citizen.utf8),
+                let status = row.string(Column.status.rawValue).flatMap(FeedbackStatus.init(rawValue:)), status != .submitted,
+                !Feedback.isOverdue(
+                    status: status, acknowledgeDueAt: row.double(Column.acknowledgeDueAt.rawValue).map(Date.init(timeIntervalSince1970:)),
+                    answerDueAt: row.double(Column.answerDueAt.rawValue).map(Date.init(timeIntervalSince1970:)), at: now)
+            else { return nil }
+            return row.text(at: Column.publicView.rawValue)
+        }
         try statement.eachRow(StatementArguments(each: [after.databaseValue] + values + [limit.databaseValue])) { row in
             let seq = row.int64(at: seqColumn), entity = row.text(at: entityColumn), id = row.text(at: idColumn)
             if entity.elementsEqual("feedback".utf8) {
                 // The item's own id when it is there (the same text: the log names it by it).
-                if !row.isNull(0) {
+                if !row.isNull(Column.id.rawValue) {
+                    if let view = publicView(row), let uuid = row.uuid(Column.id.rawValue) { return try body(seq, .feedback(uuid), .publicView(view)) }
                     let item = try Feedback(columns: row)
-                    return try body(seq, .feedback(item.id), item)
+                    return try body(seq, .feedback(item.id), .item(item))
                 }
-                if let uuid = UUID(utf8: id) { return try body(seq, .feedback(uuid), nil) }
+                if let uuid = UUID(utf8: id) { return try body(seq, .feedback(uuid), .item(nil)) }
             }
-            try body(seq, .other(entity: String(decoding: entity, as: UTF8.self), id: String(decoding: id, as: UTF8.self)), nil)
+            try body(seq, .other(entity: String(decoding: entity, as: UTF8.self), id: String(decoding: id, as: UTF8.self)), .item(nil))
         }
     }
 
-    func pull(_ body: PullRequest, user: Actor, now: Date) async throws -> PullResponse {
+    /// A pull page as the server answers it: the page, and the stored public views that are the
+    /// data of some of its changes (by index), written out as they are.
+    struct PullAnswer: WireJSONWritable, Sendable {
+        var page: PullResponse
+        var storedData: [Int: [UInt8]]
+
+        func wireJSON() throws -> [UInt8] { try page.wireJSON(storedData: storedData) }
+    }
+
+    func pull(_ body: PullRequest, user: Actor, now: Date) async throws -> PullAnswer {
         try check(body.protocolVersion)
         let limit = body.limit ?? 500
         guard (1...SyncProtocol.maximumPage).contains(limit) else {
@@ -103,30 +140,37 @@ extension SyncService {
                 after = cursor.s
             }
             // The page's changes (one more, to know whether more follow), each feedback item's view
-            // made as it is read; of a record changed more than once in the page only the last
-            // change is sent, with the record's current state.
-            var rows: [(seq: Int64, record: PageRecord, change: Change?)] = []
+            // made (or its stored public view taken) as it is read; of a record changed more than
+            // once in the page only the last change is sent, with the record's current state.
+            var rows: [(seq: Int64, record: PageRecord, change: Change?, stored: [UInt8]?)] = []
             rows.reserveCapacity(limit)
             var hasMore = false
-            try Self.eachPageRow(db, after: after, for: user, limit: limit + 1) { seq, record, feedback in
+            try Self.eachPageRow(db, after: after, for: user, now: now, limit: limit + 1) { seq, record, item in
                 guard rows.count < limit else { return hasMore = true }
-                guard case .feedback(let id) = record else { return rows.append((seq, record, nil)) }
-                let data = Self.feedbackView(feedback, for: user, now: now)
-                rows.append((seq, record, Change(seq: seq, entity: "feedback", id: id.text, op: data == nil ? .remove : .put, data: data)))
+                guard case .feedback(let id) = record else { return rows.append((seq, record, nil, nil)) }
+                switch item {
+                case .publicView(let view):
+                    rows.append((seq, record, Change(seq: seq, entity: "feedback", id: id.text, op: .put, data: nil), Array(view)))
+                case .item(let feedback):
+                    let data = Self.feedbackView(feedback, for: user, now: now)
+                    rows.append((seq, record, Change(seq: seq, entity: "feedback", id: id.text, op: data == nil ? .remove : .put, data: data), nil))
+                }
             }
             var sent = Set<PageRecord>(minimumCapacity: rows.count)
-            var changes: [Change] = []
+            var changes: [(change: Change, stored: [UInt8]?)] = []
             changes.reserveCapacity(rows.count)
             for index in rows.indices.reversed() where sent.insert(rows[index].record).inserted {
                 if let change = rows[index].change {
-                    changes.append(change)
+                    changes.append((change, rows[index].stored))
                 } else if case .other(let entity, let id) = rows[index].record {
                     let data = try self.currentView(db, entity: entity, id: id, for: user, now: now, catalog: catalog)
-                    changes.append(Change(
-                        seq: rows[index].seq, entity: entity, id: entity == "catalog" ? "catalog" : id, op: data == nil ? .remove : .put, data: data))
+                    changes.append((Change(
+                        seq: rows[index].seq, entity: entity, id: entity == "catalog" ? "catalog" : id, op: data == nil ? .remove : .put, data: data), nil))
                 }
             }
             changes.reverse()
+            var storedData: [Int: [UInt8]] = [:]
+            for (index, change) in changes.enumerated() where change.stored != nil { storedData[index] = change.stored }
             let reached = rows.last?.seq ?? max(after, 0)
             // Past the last change of the partition, the cursor may jump to the head: nothing in
             // between concerns this user.
@@ -135,9 +179,11 @@ extension SyncService {
             if !hasMore, body.protocolVersion >= 2, body.wantDigest ?? true {
                 digest = try self.digest(db, for: user, upTo: cursor.s, now: now, catalog: catalog)
             }
-            return PullResponse(
-                protocolVersion: body.protocolVersion, changes: changes, cursor: cursor.encoded, hasMore: hasMore,
-                lastAppliedSeq: lastApplied, digest: digest)
+            return PullAnswer(
+                page: PullResponse(
+                    protocolVersion: body.protocolVersion, changes: changes.map(\.change), cursor: cursor.encoded, hasMore: hasMore,
+                    lastAppliedSeq: lastApplied, digest: digest),
+                storedData: storedData)
         }
     }
 
@@ -257,6 +303,6 @@ extension APIRouter {
     func addSyncRoutes(_ sync: SyncService) {
         register(Endpoints.registerDevice) { call in try await sync.register(call.body, user: call.user, now: call.now) }
         register(Endpoints.syncPush) { call in try await sync.push(call.body, user: call.user, now: call.now) }
-        register(Endpoints.syncPull) { call in try await sync.pull(call.body, user: call.user, now: call.now) }
+        register(written: Endpoints.syncPull) { call in try await sync.pull(call.body, user: call.user, now: call.now) }
     }
 }
