@@ -52,11 +52,20 @@ import Testing
         }
         // Written only while another citizen may read the item.
         try await fixture.database.reader.read { db in
-            let views = try Row.fetchAll(db, sql: "SELECT id, public_view FROM feedback")
-            let written = Set(views.filter { !$0.hasNull(atIndex: 1) }.map { $0["id"] as String })
+            let written = Set(try String.fetchAll(db, sql: "SELECT f.id FROM feedback_public_views AS v JOIN feedback AS f ON f.rowid = v.feedback_rowid"))
             #expect(written == Set([resolved.id, anonymous.id, started.id].map(\.text)))
             #expect(!written.contains(hidden.id.text))
         }
+        // An item no citizen but its reporter may read any more loses its stored view.
+        _ = try await fixture.store.update(id: started.id, at: fixture.now) { item in
+            var (next, event) = try item.applying(.resolve(answer: "Đã thông cống."), by: official, at: fixture.now)
+            next.isPublic = false
+            return (next, event)
+        }
+        let left = try await fixture.database.reader.read { db in
+            try String.fetchAll(db, sql: "SELECT f.id FROM feedback_public_views AS v JOIN feedback AS f ON f.rowid = v.feedback_rowid")
+        }
+        #expect(Set(left) == Set([resolved.id, anonymous.id].map(\.text)))
     }
 
     /// Views stored under another format are cleared when the database opens, and only then:
@@ -64,7 +73,7 @@ import Testing
     @Test func viewsOfAnotherFormatAreClearedAtStart() async throws {
         let fixture = try await StoreFixture()
         let filed = try await fixture.fileFeedback()
-        func stored() async throws -> Int { try await fixture.database.reader.read { db in try Int.fetchOne(db, sql: "SELECT count(public_view) FROM feedback")! } }
+        func stored() async throws -> Int { try await fixture.database.reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM feedback_public_views")! } }
         #expect(try await stored() == 1)
         try AppDatabase.clearStalePublicViews(fixture.database.writer)
         #expect(try await stored() == 1, "the same format: kept")

@@ -458,13 +458,22 @@ extension AppDatabase {
                 CREATE INDEX feedback_queue_priority ON feedback(agency_code, (CASE urgency WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END), answer_due_at, id);
                 """)
         }
-        migrator.registerMigration("v9-feedback-public-view") { db in
+        migrator.registerMigration("v9-feedback-public-views") { db in
             try db.execute(sql: """
-                -- The JSON view every citizen but the reporter may read (`Feedback.publicViewJSON`),
-                -- written with each write of a public item, NULL otherwise; a citizen's pull page
-                -- copies it. Items written before v9 have none until their next write: their pages
-                -- make the view as before.
-                ALTER TABLE feedback ADD COLUMN public_view TEXT;
+                -- The JSON view every citizen but the reporter may read of a public item
+                -- (`Feedback.publicViewJSON`), written with each write of the item while it is
+                -- public, removed when it no longer is; a citizen's pull page copies it. Apart from
+                -- `feedback`, whose rows it would double (the sync digest scans them all), and
+                -- keyed by the item's rowid, which a page's row already has. Items written before
+                -- v9 have none until their next write: their pages make the view as before.
+                CREATE TABLE feedback_public_views (
+                    feedback_rowid INTEGER PRIMARY KEY,
+                    json TEXT NOT NULL
+                );
+                -- Feedback is never deleted; if it ever is, its view goes with it (a rowid can be
+                -- reused).
+                CREATE TRIGGER feedback_public_views_follow_delete AFTER DELETE ON feedback
+                    BEGIN DELETE FROM feedback_public_views WHERE feedback_rowid = old.rowid; END;
                 """)
         }
         return migrator

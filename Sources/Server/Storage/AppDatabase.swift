@@ -26,7 +26,7 @@ struct AppDatabase: Sendable {
         try Self.clearStalePublicViews(writer)
     }
 
-    /// Each public item keeps the view other citizens get of it (`feedback.public_view`, copied
+    /// Each public item keeps the view other citizens get of it (`feedback_public_views`, copied
     /// into their pull pages). Views written under another format (`FeedbackView.publicViewFormat`:
     /// its fields, and a version bumped when a rule of what they show changes) are cleared
     /// when the server starts: pages make those views again, as for items written before v9,
@@ -36,7 +36,7 @@ struct AppDatabase: Sendable {
         try writer.write { db in
             let format = FeedbackView.publicViewFormat
             guard try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'public_view_format'") != format else { return }
-            try db.execute(sql: "UPDATE feedback SET public_view = NULL WHERE public_view IS NOT NULL")
+            try db.execute(sql: "DELETE FROM feedback_public_views")
             try db.execute(
                 sql: "INSERT INTO server_meta (key, value) VALUES ('public_view_format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 arguments: [format])

@@ -10,7 +10,7 @@ extension Feedback: Versioned {
         case id, trackingCode, citizenID, categoryCode, title, description, searchKey, latitude, longitude, communeCode,
              address, photos, isAnonymous, isPublic, urgency, status, agencyCode, assigneeID, receivedAt, acknowledgeDueAt,
              answerDueAt, answer, resolvedAt, closedAt, rating, ratingComment, ratedAt, rejectionReason, rejectionNote,
-             duplicateOf, reopenCount, publicView
+             duplicateOf, reopenCount
 
         /// The column's name: the case in snake_case (`citizenID` is `citizen_id`).
         var name: String { snakeCase(String(describing: self)) }
@@ -31,16 +31,19 @@ extension Feedback: Versioned {
             assigneeID?.text, receivedAt?.stored, acknowledgeDueAt?.stored, answerDueAt?.stored, answer?.value,
             resolvedAt?.stored, closedAt?.stored, rating?.stars, rating?.comment?.value, rating?.at.stored,
             rejection?.reason.rawValue, rejection?.note.value, rejection?.duplicateOf?.text, reopenCount,
-            publicViewJSON,
         ]
     }
 
-    /// The view every citizen but the reporter may read now, written with the item (migration
-    /// v9): a citizen's pull page copies it rather than making and writing the view again for each
-    /// citizen (`SyncService.eachPageRow`). Nil while no such citizen may read the item.
+    /// The view every citizen but the reporter may read now, written with the item
+    /// (`feedback_public_views`, migration v9): a citizen's pull page copies it rather than making
+    /// and writing the view again for each citizen (`SyncService.eachPageRow`). Nil while no such
+    /// citizen may read the item.
     var publicViewJSON: [UInt8]? {
-        isPublic && status != .submitted ? FeedbackView(publicViewOf: self).wireJSON() : nil
+        isReadableByEveryCitizen ? FeedbackView(publicViewOf: self).wireJSON() : nil
     }
+
+    /// Whether every citizen may read it (`FeedbackController.mayRead`): public, and past submission.
+    var isReadableByEveryCitizen: Bool { isPublic && status != .submitted }
 
     var partition: ChangePartition {
         ChangePartition(ownerID: citizenID, agencyCode: agencyCode, isPublic: isPublic && status != .submitted)
@@ -160,8 +163,23 @@ extension SQLiteStore: FeedbackRepository {
     ) throws -> Feedback {
         let (accepted, events) = try accept(submitted, DatabaseSequences(db: db))
         try insert(accepted, db: db, at: now)
+        try storePublicView(of: accepted, before: nil, db: db)
         try record([event] + events, db: db)
         return accepted
+    }
+
+    /// Keeps an item's stored public view in step with the item just written: written while
+    /// another citizen may read it, gone once none may. Found by the item's id (the log's row was
+    /// inserted after the item's, so the last inserted rowid is not the item's).
+    private static func storePublicView(of item: Feedback, before: Feedback?, db: Database) throws {
+        if let view = item.publicViewJSON {
+            try db.run("""
+                INSERT INTO feedback_public_views (feedback_rowid, json) SELECT rowid, ? FROM feedback WHERE id = ?
+                ON CONFLICT (feedback_rowid) DO UPDATE SET json = excluded.json
+                """, binding: [view, item.key])
+        } else if before?.isReadableByEveryCitizen == true {
+            try db.run("DELETE FROM feedback_public_views WHERE feedback_rowid = (SELECT rowid FROM feedback WHERE id = ?)", binding: [item.key])
+        }
     }
 
     /// Changes feedback inside the caller's transaction (see `update`).
@@ -173,6 +191,7 @@ extension SQLiteStore: FeedbackRepository {
         }
         let (next, event) = try change(current)
         try update(next, db: db, at: now)
+        try storePublicView(of: next, before: current, db: db)
         if let left = current.agencyCode, left != next.agencyCode {
             // The old agency's devices must drop the item.
             try appendChange(

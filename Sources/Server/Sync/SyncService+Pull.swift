@@ -44,11 +44,13 @@ extension SyncService {
 
     /// The statement of a page: the log's rows after a sequence in a user's partitions, each
     /// joined to the feedback item it names. Feedback's columns come first (`Feedback.selection`,
-    /// read by position), then the row's seq, entity and id.
-    private static func pageSQL(_ condition: String) -> String {
+    /// read by position), then the row's seq, entity and id; with `views` (a citizen's page),
+    /// then the item's stored public view.
+    private static func pageSQL(_ condition: String, views: Bool) -> String {
         """
-        SELECT \(Feedback.columns.map { "f." + $0 }.joined(separator: ", ")), c.seq, c.entity, c.entity_id
+        SELECT \(Feedback.columns.map { "f." + $0 }.joined(separator: ", ")), c.seq, c.entity, c.entity_id\(views ? ", v.json" : "")
         FROM change_log AS c LEFT JOIN feedback AS f ON c.entity = 'feedback' AND f.id = c.entity_id
+        \(views ? "LEFT JOIN feedback_public_views AS v ON v.feedback_rowid = f.rowid" : "")
         WHERE c.seq > ? AND \(condition) ORDER BY c.seq LIMIT ?
         """
     }
@@ -78,20 +80,20 @@ extension SyncService {
     ) throws {
         typealias Column = Feedback.Column
         let (condition, values) = partition(for: user, table: "c.")
-        let statement = try db.cachedStatement(sql: pageSQL(condition))
-        assert(Array(statement.columnNames.prefix(Feedback.columns.count)) == Feedback.columns, "select Feedback.selection")
-        let seqColumn = Feedback.columns.count, entityColumn = seqColumn + 1, idColumn = seqColumn + 2
         let citizen = user.role == .citizen ? user.id.text : nil
+        let statement = try db.cachedStatement(sql: pageSQL(condition, views: citizen != nil))
+        assert(Array(statement.columnNames.prefix(Feedback.columns.count)) == Feedback.columns, "select Feedback.selection")
+        let seqColumn = Feedback.columns.count, entityColumn = seqColumn + 1, idColumn = seqColumn + 2, viewColumn = seqColumn + 3
         /// The stored public view, when it is what `citizen` may see of the row's item now.
         func publicView(_ row: Statement) -> UnsafeBufferPointer<UInt8>? {
-            guard let citizen, !row.isNull(Column.publicView.rawValue), row.int(Column.isPublic.rawValue) == 1,
+            guard let citizen, !row.isNull(viewColumn), row.int(Column.isPublic.rawValue) == 1,
                 !row.text(at: Column.citizenID.rawValue).elementsEqual(citizen.utf8),
                 let status = row.string(Column.status.rawValue).flatMap(FeedbackStatus.init(rawValue:)), status != .submitted,
                 !Feedback.isOverdue(
                     status: status, acknowledgeDueAt: row.double(Column.acknowledgeDueAt.rawValue).map(Date.init(timeIntervalSince1970:)),
                     answerDueAt: row.double(Column.answerDueAt.rawValue).map(Date.init(timeIntervalSince1970:)), at: now)
             else { return nil }
-            return row.text(at: Column.publicView.rawValue)
+            return row.text(at: viewColumn)
         }
         try statement.eachRow(StatementArguments(each: [after.databaseValue] + values + [limit.databaseValue])) { row in
             let seq = row.int64(at: seqColumn), entity = row.text(at: entityColumn), id = row.text(at: idColumn)
