@@ -29,9 +29,9 @@ struct AppDatabase: Sendable {
     /// Each public item keeps the view other citizens get of it (`feedback_public_views`, copied
     /// into their pull pages). Views written under another format (`FeedbackView.publicViewFormat`:
     /// its fields, and a version bumped when a rule of what they show changes) are cleared
-    /// when the server starts: pages make those views again, as for items written before v9,
-    /// until each item is written again. Nothing stale, let alone something a rule now hides,
-    /// reaches a page.
+    /// when the database is opened (the server starting after an upgrade): pages make those views
+    /// again, as for items written before v9, until each item is written again. Nothing stale,
+    /// let alone something a rule now hides, reaches a page.
     static func clearStalePublicViews(_ writer: any DatabaseWriter) throws {
         try writer.write { db in
             let format = FeedbackView.publicViewFormat

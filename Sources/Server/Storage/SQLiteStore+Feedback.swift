@@ -46,7 +46,7 @@ extension Feedback: Versioned {
     var isReadableByEveryCitizen: Bool { isPublic && status != .submitted }
 
     var partition: ChangePartition {
-        ChangePartition(ownerID: citizenID, agencyCode: agencyCode, isPublic: isPublic && status != .submitted)
+        ChangePartition(ownerID: citizenID, agencyCode: agencyCode, isPublic: isReadableByEveryCitizen)
     }
 
     /// Reads a row selected as `Feedback.selection` (its columns first, in that order), each
