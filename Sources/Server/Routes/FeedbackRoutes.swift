@@ -14,7 +14,7 @@ struct FeedbackController: Sendable {
     /// anyone for public items once received.
     static func mayRead(_ feedback: Feedback, _ viewer: Actor) -> Bool {
         switch viewer.role {
-        case .citizen: feedback.citizenID == viewer.id || (feedback.isPublic && feedback.status != .submitted)
+        case .citizen: feedback.citizenID == viewer.id || feedback.isReadableByEveryCitizen
         case .official, .supervisor: feedback.agencyCode != nil && feedback.agencyCode == viewer.agencyCode
         case .admin, .system: true
         }

@@ -33,9 +33,15 @@ struct AppDatabase: Sendable {
     /// again, as for items written before v9, until each item is written again. Nothing stale,
     /// let alone something a rule now hides, reaches a page.
     static func clearStalePublicViews(_ writer: any DatabaseWriter) throws {
+        let format = FeedbackView.publicViewFormat
+        func stored(_ db: Database) throws -> String? {
+            try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'public_view_format'")
+        }
+        // Read first: every open (the server, each `keys issue-token`) would otherwise take the
+        // write lock for a format that nearly always matches.
+        guard try writer.read(stored) != format else { return }
         try writer.write { db in
-            let format = FeedbackView.publicViewFormat
-            guard try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'public_view_format'") != format else { return }
+            guard try stored(db) != format else { return }
             try db.execute(sql: "DELETE FROM feedback_public_views")
             try db.execute(
                 sql: "INSERT INTO server_meta (key, value) VALUES ('public_view_format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

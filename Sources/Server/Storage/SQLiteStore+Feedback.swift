@@ -42,7 +42,8 @@ extension Feedback: Versioned {
         isReadableByEveryCitizen ? FeedbackView(publicViewOf: self).wireJSON() : nil
     }
 
-    /// Whether every citizen may read it (`FeedbackController.mayRead`): public, and past submission.
+    /// Whether every citizen may read it (public, and past submission): the rule of
+    /// `FeedbackController.mayRead` for citizens, of the change partition and of the stored view.
     var isReadableByEveryCitizen: Bool { isPublic && status != .submitted }
 
     var partition: ChangePartition {
